@@ -1,0 +1,175 @@
+"""The app's maps: households of a neighbourhood, and a volunteer's walk.
+
+Status palette (``STATUS_COLOURS``), chosen to stay apart for common colour blindness
+and on a sunlit phone screen:
+
+=============  =========  ==========================================
+not_visited    #6b7280    grey: nobody has knocked yet
+reached        #16a34a    green: met, the work is done or under way
+not_home       #f59e0b    amber: knock again
+appointment    #2563eb    blue: come back at the agreed time
+declined       #dc2626    red: said no
+moved          #7c3aed    purple: moved away / vacant
+=============  =========  ==========================================
+
+Exact positions are filled circles; approximate ones (geocoded street, spread on the
+lane) are hollow with a dashed outline, so a leader sees which pins to check.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Sequence
+
+import folium
+
+from .escape import js_safe
+from .mapkit import (OSM_ATTRIBUTION, OSM_TILES, AssetUrl, MarkerHooks, PageStyle,
+                     new_cluster, new_map, static_vendor_url)
+from .paths import LanePath
+
+STATUS_COLOURS = {
+    "not_visited": "#6b7280",
+    "reached": "#16a34a",
+    "not_home": "#f59e0b",
+    "appointment": "#2563eb",
+    "declined": "#dc2626",
+    "moved": "#7c3aed",
+}
+LANE_COLOUR = "#0f766e"
+WALK_COLOUR = "#1d4ed8"
+ON_LANE_M = 30.0  # a stop this close to a lane's path is walked along that path
+
+
+def _css() -> str:
+    """Classes for DivIcon markers: drawn by CSS, so no inline styles or images."""
+    statuses = "".join(
+        f".gc-pin--{status}{{background:{colour};border-color:{colour}}}"
+        f".gc-pin--{status}.gc-pin--approx{{background:transparent}}"
+        for status, colour in STATUS_COLOURS.items())
+    return (".gc-icon{background:none;border:none}"
+            ".gc-pin{display:block;width:14px;height:14px;border-radius:50%;"
+            "border:2px solid;box-sizing:border-box}"
+            ".gc-pin--approx{border-style:dashed}" + statuses +
+            ".gc-stop{display:flex;align-items:center;justify-content:center;width:24px;"
+            f"height:24px;border-radius:50%;background:{WALK_COLOUR};color:#fff;"
+            "font:bold 12px/1 sans-serif;border:2px solid #fff;box-sizing:border-box}"
+            ".gc-lane-label{font-size:11px;padding:0 4px}")
+
+
+def status_colour(status: str | None) -> str:
+    """The palette colour for a status (unknown statuses count as not visited)."""
+    return STATUS_COLOURS.get(status or "", STATUS_COLOURS["not_visited"])
+
+
+def _circle(h: Mapping, colour: str) -> folium.CircleMarker:
+    """An exact household is a filled circle, an approximate one hollow and dashed."""
+    approximate = bool(h.get("approximate"))
+    return folium.CircleMarker(
+        location=(h["lat"], h["lon"]), radius=7, color=colour, weight=2,
+        fill=True, fill_color=colour, fill_opacity=0.1 if approximate else 0.85,
+        dash_array="3 3" if approximate else None)
+
+
+def _draggable(h: Mapping) -> folium.Marker:
+    """A draggable household pin (a CircleMarker cannot be dragged)."""
+    status = h.get("status") if h.get("status") in STATUS_COLOURS else "not_visited"
+    approx = " gc-pin--approx" if h.get("approximate") else ""
+    icon = folium.DivIcon(html=f'<span class="gc-pin gc-pin--{status}{approx}"></span>',
+                          icon_size=(14, 14), icon_anchor=(7, 7), class_name="gc-icon")
+    return folium.Marker(location=(h["lat"], h["lon"]), icon=icon, draggable=True)
+
+
+def _draw_lanes(m: folium.Map, lanes: Iterable[Mapping]) -> None:
+    """Lanes as polylines, each labelled with its name."""
+    for lane in lanes:
+        if len(lane.get("path") or []) < 2:
+            continue
+        line = folium.PolyLine(lane["path"], color=LANE_COLOUR, weight=4, opacity=0.6)
+        if lane.get("name"):
+            folium.Tooltip(js_safe(lane["name"]), sticky=True,
+                           class_name="gc-lane-label").add_to(line)
+        line.add_to(m)
+
+
+def household_map(households: Iterable[Mapping], lanes: Iterable[Mapping], center,
+                  tiles: str = OSM_TILES, attribution: str = OSM_ATTRIBUTION,
+                  asset_url: AssetUrl = static_vendor_url, card_url: str | None = None,
+                  draggable: bool = False, height: str = "60vh", zoom: int = 17) -> folium.Map:
+    """The leader's map: households coloured by status, clustered when zoomed out.
+
+    households: dicts {id, lat, lon, label, status, approximate}; those without a
+    position are left out. lanes: dicts {name, path: [(lat, lon), ...]}.
+    card_url: e.g. "/households/__ID__/card"; a click loads it into #household-card.
+    draggable: pins can be moved; each move fires `household-moved` on document.
+    """
+    m = new_map(center, tiles, attribution, asset_url, height=height, zoom=zoom)
+    PageStyle(_css()).add_to(m)
+    _draw_lanes(m, lanes)
+    cluster = new_cluster(asset_url, disable_clustering_at_zoom=18,
+                          show_coverage_on_hover=False)
+    cluster.add_to(m)
+    hooks = MarkerHooks(card_url)
+    for h in households:
+        if h.get("lat") is None or h.get("lon") is None:
+            continue
+        marker = _draggable(h) if draggable else _circle(h, status_colour(h.get("status")))
+        folium.Tooltip(js_safe(h.get("label"))).add_to(marker)
+        marker.add_to(cluster)
+        hooks.watch(marker, h.get("id"))
+    hooks.add_to(m)  # last, so every marker variable exists when its script runs
+    return m
+
+
+def _walk_leg(a, b, lane_key, paths: Mapping[object, LanePath]) -> list:
+    """From a to b: along a lane's path when both lie on it, else straight."""
+    candidates = [paths[lane_key]] if lane_key in paths else list(paths.values())
+    for lane in candidates:
+        (along_a, off_a), (along_b, off_b) = lane.project(a), lane.project(b)
+        if off_a <= ON_LANE_M and off_b <= ON_LANE_M:
+            return [tuple(a), *lane.between(along_a, along_b), tuple(b)]
+    return [tuple(a), tuple(b)]
+
+
+def walk_line(start, stops: Sequence[Mapping], lanes_paths) -> list[tuple[float, float]]:
+    """The walk as one line: start, then each stop in order, following lane paths."""
+    items = lanes_paths.items() if isinstance(lanes_paths, Mapping) else enumerate(lanes_paths)
+    paths = {key: LanePath(path) for key, path in items if path}
+    points = [tuple(start)]
+    for stop in stops:
+        here = (stop["lat"], stop["lon"])
+        points.extend(_walk_leg(points[-1], here, stop.get("lane"), paths)[1:])
+    return points
+
+
+def walk_map(stops: Sequence[Mapping], lanes_paths, start,
+             tiles: str = OSM_TILES, attribution: str = OSM_ATTRIBUTION,
+             asset_url: AssetUrl = static_vendor_url, card_url: str | None = None,
+             height: str = "50vh", zoom: int = 18) -> folium.Map:
+    """A volunteer's walk on a phone: numbered stops in visiting order and the path.
+
+    stops: dicts {lat, lon, label, id?, lane?} in order; lanes_paths: {lane: path}
+    or a list of paths; start: (lat, lon) where the volunteer sets off.
+    """
+    m = new_map(start, tiles, attribution, asset_url, height=height, zoom=zoom)
+    PageStyle(_css()).add_to(m)
+    line = walk_line(start, stops, lanes_paths)
+    folium.PolyLine(line, color=WALK_COLOUR, weight=4, opacity=0.8).add_to(m)
+    folium.CircleMarker(tuple(start), radius=6, color=WALK_COLOUR, fill=True,
+                        fill_color="#fff", fill_opacity=1).add_to(m)
+    hooks = MarkerHooks(card_url)
+    for number, stop in enumerate(stops, start=1):
+        icon = folium.DivIcon(html=f'<span class="gc-stop">{number}</span>',
+                              icon_size=(24, 24), icon_anchor=(12, 12), class_name="gc-icon")
+        marker = folium.Marker((stop["lat"], stop["lon"]), icon=icon)
+        folium.Tooltip(js_safe(f"{number}. {stop.get('label') or ''}")).add_to(marker)
+        marker.add_to(m)
+        if stop.get("id") is not None:
+            hooks.watch(marker, stop["id"])
+    hooks.add_to(m)
+    if len(line) > 1:
+        m.fit_bounds(_bounds(line), max_zoom=19)
+    return m
+
+
+def _bounds(points) -> list[list[float]]:
+    lats, lons = [p[0] for p in points], [p[1] for p in points]
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
