@@ -43,7 +43,9 @@ class Lookup:
     """What the chain found: a fix or None, the reason, and the query that decided."""
 
     fix: Fix | None
-    reason: str  # found, not_found, too_coarse, outside_vietnam, timeout, unavailable, service_error, no_geocoder, no_address
+    # found, not_found, too_coarse, outside_vietnam, timeout, unavailable,
+    # service_error, bad_response, no_geocoder, no_address
+    reason: str
     query: str | None = None
 
 
@@ -152,6 +154,8 @@ def lookup_household(geocoder: Geocoder | None, house_number: str, lane: str, st
             return Lookup(None, "unavailable", query)
         except (GeocoderServiceError, GeopyError):
             return Lookup(None, "service_error", query)
+        except (KeyError, TypeError, ValueError):  # geopy could not read the answer
+            return Lookup(None, "bad_response", query)
         if not raw:
             reason = "not_found"
             continue
