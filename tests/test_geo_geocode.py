@@ -64,7 +64,7 @@ def server():
     """A fake Nominatim on 127.0.0.1, on a free port, for one test."""
     FakeNominatim.answers, FakeNominatim.requests = {}, []
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeNominatim)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
     FakeNominatim.port = httpd.server_address[1]
     yield FakeNominatim
     httpd.shutdown()
