@@ -114,7 +114,8 @@ def household_map(households: Iterable[Mapping], lanes: Iterable[Mapping], cente
         marker = _draggable(h) if draggable else _circle(h, status_colour(h.get("status")))
         folium.Tooltip(js_safe(h.get("label"))).add_to(marker)
         marker.add_to(cluster)
-        hooks.watch(marker, h.get("id"))
+        if h.get("id") is not None:
+            hooks.watch(marker, h["id"])
     hooks.add_to(m)  # last, so every marker variable exists when its script runs
     return m
 

@@ -1,6 +1,8 @@
 """Folium maps: local assets only, escaped text, status colours, walk numbering."""
 import json
 import re
+import shutil
+import subprocess
 
 import folium
 import pytest
@@ -148,3 +150,48 @@ def test_walk_line_follows_the_lane_from_the_start():
     assert (21.5932, 105.8442) in line  # turns the corner rather than cutting across
     far = walk_line((21.60, 105.85), stops, [path])
     assert far[0] == (21.60, 105.85) and len(far) == 2  # off the lanes: straight
+
+
+FAKE_LEAFLET = r"""
+const created = [];
+function layer(kind) {
+  const handlers = {};
+  const self = new Proxy({kind, handlers}, {get(target, prop) {
+    if (prop in target) return target[prop];
+    if (prop === "on") return (name, fn) => { (handlers[name] ||= []).push(fn); return self; };
+    return () => self;
+  }});
+  created.push(self);
+  return self;
+}
+globalThis.L = new Proxy({}, {get: (t, prop) => prop === "CRS" ? {} : () => layer(prop)});
+globalThis.window = globalThis;
+globalThis.alert = () => { throw new Error("user text ran as code"); };
+const ajax = [], events = [];
+globalThis.htmx = {ajax: (...args) => ajax.push(args)};
+globalThis.document = {dispatchEvent: (event) => events.push(event)};
+globalThis.CustomEvent = class { constructor(type, init) { this.type = type; this.detail = init.detail; } };
+eval(require("fs").readFileSync(process.argv[2], "utf8"));
+const pins = created.filter((l) => l.kind === "marker" || l.kind === "circleMarker");
+pins[1].handlers.click[0]();
+pins[1].handlers.dragend[0]({target: {getLatLng: () => ({lat: 21.5, lng: 105.8})}});
+console.log(JSON.stringify({pins: pins.length, ajax, events}));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
+@pytest.mark.parametrize("draggable", [False, True])
+def test_map_script_runs_and_wires_card_and_moves(tmp_path, draggable):
+    """The emitted script is valid JS; a click loads the card, a drag fires the event."""
+    m = household_map(households(), LANES, CENTER, asset_url=asset_url, draggable=draggable,
+                      card_url="/households/__ID__/card")
+    script = render_parts(m)["script"].removeprefix("<script>").removesuffix("</script>")
+    (tmp_path / "map.js").write_text(script)
+    (tmp_path / "run.js").write_text(FAKE_LEAFLET)
+    out = subprocess.run(["node", str(tmp_path / "run.js"), str(tmp_path / "map.js")],
+                         capture_output=True, text=True, timeout=30, check=True)
+    seen = json.loads(out.stdout)
+    assert seen["pins"] == len(households())
+    assert seen["ajax"] == [["GET", "/households/2/card", {"target": "#household-card"}]]
+    assert seen["events"] == [{"type": "household-moved",
+                               "detail": {"id": 2, "lat": 21.5, "lon": 105.8}}]
