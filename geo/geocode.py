@@ -96,9 +96,13 @@ def household_queries(house_number: str, lane: str, street: str, ward: str,
     return list(dict.fromkeys(queries))
 
 
+def _bare_number(number: str) -> str:
+    """ "Số 12 A" -> "12a": how two spellings of one house number are compared."""
+    return re.sub(r"^so\s*", "", fold(number)).replace(" ", "")
+
+
 def _same_house(found: str, wanted: str) -> bool:
-    strip = lambda s: re.sub(r"^(so|số)\s*", "", fold(s)).replace(" ", "")
-    return strip(found) == strip(wanted)
+    return _bare_number(found) == _bare_number(wanted)
 
 
 def classify(raw: dict, house_number: str, names_house: bool) -> tuple[Fix | None, str]:

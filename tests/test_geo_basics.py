@@ -1,6 +1,4 @@
 """Escaping, distances and lane paths of the geo package."""
-import math
-
 import numpy as np
 import pytest
 from geopy.distance import geodesic
