@@ -23,7 +23,10 @@ import folium
 
 from .escape import js_safe
 from .mapkit import (OSM_ATTRIBUTION, OSM_TILES, AssetUrl, MarkerHooks, PageStyle,
-                     new_cluster, new_map, static_vendor_url)
+                     new_cluster, new_map, render_parts, static_vendor_url)
+
+__all__ = ["STATUS_COLOURS", "household_map", "walk_map", "walk_line", "render_parts",
+           "status_colour"]
 from .paths import LanePath
 
 STATUS_COLOURS = {
