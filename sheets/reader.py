@@ -5,7 +5,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
 
-from . import text_file, workbook
+from . import text_file, workbook, xlsx_rows
 from .columns import HeaderMatch, match_header
 from .model import ParsedSheet, RowError, SheetRefused
 from .rows import RowValidator, is_blank
@@ -39,7 +39,7 @@ def _parse_workbook(data: bytes) -> ParsedSheet:
     if not workbook.is_zip(data):
         raise SheetRefused("Tệp không phải là bảng tính Excel (.xlsx) thật dù có đuôi .xlsx")
     workbook.check_archive(data)
-    for rows in workbook.worksheets(data):
+    for rows in xlsx_rows.worksheets(data):
         probe = [list(row) for _, row in zip(range(HEADER_SEARCH), rows)]
         found = _find_header(probe)
         if found:

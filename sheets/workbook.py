@@ -3,16 +3,13 @@ from __future__ import annotations
 
 import io
 import struct
-import warnings
 import zipfile
-from collections.abc import Iterator, Sequence
 
 from .model import SheetRefused
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
 MAX_RATIO = 100
 MAX_MEMBERS = 2000
-MAX_COLUMNS = 60  # rows are read this wide, plus one to notice data beyond it
 BROKEN = "Tệp Excel bị hỏng hoặc không phải là bảng tính .xlsx thật; hãy mở và lưu lại trong Excel"
 BOMB = "Tệp Excel khi giải nén quá lớn so với kích thước tệp (nghi là tệp độc hại); tệp bị từ chối"
 
@@ -46,34 +43,3 @@ def _check_entry_count(data: bytes) -> None:
         (entries,) = struct.unpack("<H", data[end + 10:end + 12])
         if entries > MAX_MEMBERS:
             raise SheetRefused(BOMB)
-
-
-def worksheets(data: bytes) -> Iterator[Iterator[Sequence[object]]]:
-    """Each worksheet's rows as raw values (formulas give Excel's last computed value)."""
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles and validation it skips
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheets = list(book.worksheets)
-    except Exception as error:  # openpyxl raises many types on a damaged workbook
-        raise SheetRefused(BROKEN) from error
-    try:
-        for sheet in sheets:
-            yield _guarded(sheet)
-    finally:
-        book.close()
-
-
-def _guarded(sheet) -> Iterator[Sequence[object]]:
-    # The width is capped: a cell at column XFD would otherwise pad every row to 16,384 cells
-    rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except Exception as error:  # malformed sheet XML surfaces mid-iteration
-            raise SheetRefused(BROKEN) from error
-        yield row

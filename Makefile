@@ -1,0 +1,54 @@
+# Gõ Cửa: `make run` serves the app with demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+export FLASK_APP := app
+VENDOR := static/vendor
+
+.PHONY: run test setup db assets translations bench load clean
+
+run: setup db
+	$(FLASK) demo --if-empty
+	@echo "Gõ Cửa: http://127.0.0.1:5000"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(PY) -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+	  GOCUA_TEST_DB=postgresql $(PY) -m pytest; \
+	else echo "TEST_DATABASE_URL is not set: the PostgreSQL run is skipped"; fi
+
+setup: $(VENV)/.installed $(VENDOR)/.installed translations
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Front-end assets from the npm registry, with the committed lock file.
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/htmx.org $(VENDOR)/leaflet $(VENDOR)/leaflet.markercluster
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.org/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/MarkerCluster.css node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/leaflet.markercluster/
+	touch $@
+
+translations: $(VENV)/.installed
+	@$(VENV)/bin/pybabel compile -d translations 2>&1 | grep -v '^compiling' || true
+
+db: setup
+	$(FLASK) db upgrade
+
+bench: setup
+	$(PY) -m pip install --quiet -e '.[bench]'
+	mkdir -p .bench-cache
+	$(PY) ../shared/bench/walk_bench.py --project . --suite public --cache .bench-cache/ortools-public.json
+	$(PY) ../shared/bench/walk_bench.py --project . --suite public-large --cache .bench-cache/ortools-large.json
+	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache

@@ -1,0 +1,1 @@
+"""Deterministic demo data: Tổ dân phố số 6 of a ward in Thái Nguyên."""

@@ -1,0 +1,43 @@
+"""The audit log: who changed or exported what, when (UTC), with what outcome."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import utcnow
+
+# Never written into an entry: personal or secret values.
+_FORBIDDEN_KEYS = {"phone", "pin", "password", "token", "link", "secret"}
+
+
+class AuditEntry(db.Model):
+    """One audited action."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"),
+                                                   index=True)
+    neighbourhood_id: Mapped[Optional[int]] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(40), default="")
+    object_id: Mapped[Optional[int]]
+    outcome: Mapped[str] = mapped_column(String(20), default="ok")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    user: Mapped[Optional["User"]] = relationship()  # noqa: F821
+
+
+def audit(action: str, *, user_id: Optional[int] = None, neighbourhood_id: Optional[int] = None,
+          object_type: str = "", object_id: Optional[int] = None, outcome: str = "ok",
+          **detail) -> AuditEntry:
+    """Add an entry to the session (the caller commits with its own change)."""
+    clean = {k: v for k, v in detail.items() if k not in _FORBIDDEN_KEYS}
+    entry = AuditEntry(action=action, user_id=user_id, neighbourhood_id=neighbourhood_id,
+                       object_type=object_type, object_id=object_id, outcome=outcome,
+                       detail=clean)
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,73 @@
+"""Ward, neighbourhood and lanes: the team's territory."""
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+
+
+class Ward(db.Model):
+    """Phường/xã, the lower of the two tiers of local government since July 2025."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    province: Mapped[str] = mapped_column(String(120))
+    # Old names from before the 2025 mergers, kept for search.
+    aliases: Mapped[str] = mapped_column(String(500), default="")
+
+    neighbourhoods: Mapped[list["Neighbourhood"]] = relationship(back_populates="ward")
+
+
+class Neighbourhood(db.Model):
+    """Tổ dân phố / thôn / xóm: one team's territory."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    meeting_point: Mapped[str] = mapped_column(String(200), default="Nhà văn hoá tổ")
+    meeting_lat: Mapped[Optional[float]]
+    meeting_lon: Mapped[Optional[float]]
+
+    ward: Mapped[Ward] = relationship(back_populates="neighbourhoods")
+    lanes: Mapped[list["Lane"]] = relationship(back_populates="neighbourhood",
+                                               order_by="Lane.position")
+
+    @property
+    def meeting_latlon(self) -> tuple[float, float] | None:
+        if self.meeting_lat is None or self.meeting_lon is None:
+            return None
+        return (self.meeting_lat, self.meeting_lon)
+
+
+class Lane(db.Model):
+    """Ngõ / ngách / hẻm / kiệt: lanes form a tree, each with a path from its mouth."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    neighbourhood_id: Mapped[int] = mapped_column(ForeignKey("neighbourhood.id"), index=True)
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("lane.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    street: Mapped[str] = mapped_column(String(120), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    # [[lat, lon], ...] from the mouth to the far end; empty until drawn.
+    path: Mapped[list] = mapped_column(JSON, default=list)
+
+    neighbourhood: Mapped[Neighbourhood] = relationship(back_populates="lanes")
+    parent: Mapped[Optional["Lane"]] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Lane"]] = relationship(back_populates="parent")
+
+    @property
+    def full_name(self) -> str:
+        """'ngõ 12/ngách 3, Lương Ngọc Quyến' as people say it."""
+        names, lane = [], self
+        while lane is not None:
+            names.append(lane.name)
+            lane = lane.parent
+        text = "/".join(reversed(names))
+        return f"{text}, {self.street}" if self.street else text
+
+    @property
+    def path_points(self) -> list[tuple[float, float]]:
+        return [(float(p[0]), float(p[1])) for p in (self.path or [])]

@@ -1,0 +1,119 @@
+"""People who sign in, their sessions, sign-in links and availability."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import utcnow
+
+ROLES = ("admin", "ward_officer", "leader", "volunteer")
+SLOTS = ("sang", "chieu", "toi")  # sáng / chiều / tối
+_hasher = PasswordHasher()  # argon2id, meets OWASP's current minimum
+
+
+def hash_secret(secret: str) -> str:
+    return _hasher.hash(secret)
+
+
+def check_secret(stored: Optional[str], secret: str) -> bool:
+    if not stored:
+        return False
+    try:
+        return _hasher.verify(stored, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+class User(db.Model):
+    """A leader, volunteer, ward officer or admin."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    username: Mapped[Optional[str]] = mapped_column(String(80), unique=True)
+    phone: Mapped[Optional[str]] = mapped_column(String(20), unique=True)
+    password_hash: Mapped[Optional[str]] = mapped_column(String(200))
+    pin_hash: Mapped[Optional[str]] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    ward_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ward.id"), index=True)
+    neighbourhood_id: Mapped[Optional[int]] = mapped_column(ForeignKey("neighbourhood.id"),
+                                                            index=True)
+    capacity: Mapped[int] = mapped_column(default=25)  # households in one shift
+    locale: Mapped[Optional[str]] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    neighbourhood: Mapped[Optional["Neighbourhood"]] = relationship()  # noqa: F821
+    availability: Mapped[list["Availability"]] = relationship(cascade="all, delete-orphan")
+    away_dates: Mapped[list["AwayDate"]] = relationship(cascade="all, delete-orphan")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = hash_secret(password)
+
+    def set_pin(self, pin: str) -> None:
+        self.pin_hash = hash_secret(pin)
+
+    def is_available(self, day: date, slot: str) -> bool:
+        """Free on that weekday and slot, and not away that date."""
+        if any(a.day == day for a in self.away_dates):
+            return False
+        return any(a.weekday == day.weekday() and a.slot == slot for a in self.availability)
+
+
+class UserSession(db.Model):
+    """One signed-in browser; signing out ends it, so a copied cookie is refused."""
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[Optional[datetime]]
+
+    user: Mapped[User] = relationship()
+
+
+class SignInLink(db.Model):
+    """A one-time sign-in link the leader sends over Zalo: signed, single use, expiring."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    nonce_hash: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[Optional[datetime]]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class SignInAttempt(db.Model):
+    """Failed sign-ins, in the database so throttling holds across processes."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Availability(db.Model):
+    """A weekday and slot when a volunteer can usually go out."""
+
+    __table_args__ = (UniqueConstraint("user_id", "weekday", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int]  # Monday = 0
+    slot: Mapped[str] = mapped_column(String(10))
+
+
+class AwayDate(db.Model):
+    """A date a volunteer is away."""
+
+    __table_args__ = (UniqueConstraint("user_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date]

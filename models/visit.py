@@ -1,0 +1,195 @@
+"""Visits (lượt gõ cửa): append-only; a household's status and services derive from them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Optional
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import utcnow
+from models.household import Household
+
+OUTCOMES = ("met", "not_home", "come_back", "declined", "moved", "vacant", "not_found")
+STATUS_OF_OUTCOME = {"met": "reached", "not_home": "not_home", "come_back": "appointment",
+                     "declined": "declined", "moved": "moved", "vacant": "vacant",
+                     "not_found": "not_found"}
+UNDO = "undo"
+UNDO_MINUTES = 10
+
+
+class VisitError(ValueError):
+    """A visit that cannot be recorded; the message is for the volunteer (Vietnamese)."""
+
+
+class Visit(db.Model):
+    """One knock on one door. Never edited or deleted: a correction is a new visit."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Made on the phone, so a visit sent twice is stored once.
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"),
+                                              index=True)
+    shift_id: Mapped[Optional[int]] = mapped_column(ForeignKey("shift.id", ondelete="SET NULL"),
+                                                    index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"),
+                                                   index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    come_back_day: Mapped[Optional[date]]
+    come_back_slot: Mapped[Optional[str]] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    happened_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lat: Mapped[Optional[float]]
+    lon: Mapped[Optional[float]]
+    accuracy_m: Mapped[Optional[float]]
+    undoes_id: Mapped[Optional[int]] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"))
+
+    household: Mapped[Household] = relationship()
+    user: Mapped[Optional["User"]] = relationship()  # noqa: F821
+    records: Mapped[list["ServiceRecord"]] = relationship(back_populates="visit",
+                                                          cascade="all, delete-orphan")
+
+
+class ServiceRecord(db.Model):
+    """A service set up during a visit, for the household or for one resident."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"))
+    resident_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("resident.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(40))
+
+    visit: Mapped[Visit] = relationship(back_populates="records")
+
+
+class ServiceState(db.Model):
+    """The current state of a service for a household or resident, derived from visits."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"),
+                                              index=True)
+    resident_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("resident.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"),
+                                            index=True)
+    state: Mapped[str] = mapped_column(String(40))
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"))
+
+
+@dataclass
+class VisitInput:
+    """What a phone sends for one visit."""
+
+    client_id: str
+    outcome: str
+    note: str = ""
+    services: list[tuple[int, Optional[int], str]] = field(default_factory=list)
+    come_back_day: Optional[date] = None
+    come_back_slot: Optional[str] = None
+    happened_at: Optional[datetime] = None
+    lat: Optional[float] = None
+    lon: Optional[float] = None
+    accuracy_m: Optional[float] = None
+
+
+def find_by_client_id(client_id: str) -> Optional[Visit]:
+    return db.session.scalar(db.select(Visit).where(Visit.client_id == client_id))
+
+
+def effective_visits(household_id: int) -> list[Visit]:
+    """The household's visits in order, without undone visits and the undos themselves."""
+    visits = db.session.scalars(db.select(Visit).where(Visit.household_id == household_id)
+                                .order_by(Visit.happened_at, Visit.id)).all()
+    undone = {v.undoes_id for v in visits if v.undoes_id}
+    return [v for v in visits if v.outcome != UNDO and v.id not in undone]
+
+
+def derive(household: Household) -> None:
+    """Recompute the household's status and current services from its visits."""
+    visits = effective_visits(household.id)
+    household.status = STATUS_OF_OUTCOME[visits[-1].outcome] if visits else "not_visited"
+    db.session.execute(db.delete(ServiceState).where(ServiceState.household_id == household.id))
+    current: dict[tuple[int, Optional[int]], tuple[str, int]] = {}
+    for visit in visits:
+        for record in visit.records:
+            current[(record.service_id, record.resident_id)] = (record.state, visit.id)
+    db.session.add_all(ServiceState(household_id=household.id, service_id=service_id,
+                                    resident_id=resident_id, state=state, visit_id=visit_id)
+                       for (service_id, resident_id), (state, visit_id) in current.items())
+
+
+def _lock(household_id: int) -> Household:
+    """The household row, locked on PostgreSQL so two phones at one door queue up."""
+    return db.session.scalars(db.select(Household).where(Household.id == household_id)
+                              .with_for_update()).one()
+
+
+def _check(household: Household, data: VisitInput, services: dict) -> None:
+    if data.outcome not in OUTCOMES:
+        raise VisitError("Kết quả gõ cửa không hợp lệ")
+    if data.outcome == "come_back" and not data.come_back_day:
+        raise VisitError("Hẹn quay lại: cần chọn ngày")
+    residents = {r.id for r in household.residents}
+    for service_id, resident_id, state in data.services:
+        service = services.get(service_id)
+        if service is None or state not in service.states:
+            raise VisitError("Dịch vụ hoặc trạng thái không hợp lệ")
+        if (service.per == "resident") != (resident_id is not None):
+            raise VisitError("Dịch vụ không khớp với hộ hoặc nhân khẩu")
+        if resident_id is not None and resident_id not in residents:
+            raise VisitError("Nhân khẩu không thuộc hộ này")
+
+
+def record_visit(household_id: int, user_id: Optional[int], data: VisitInput,
+                 services: dict, shift_id: Optional[int] = None,
+                 recorded_at: Optional[datetime] = None) -> tuple[Visit, bool]:
+    """Store a visit once (by its phone-made id) and re-derive the household.
+
+    `data.happened_at` is trusted as given (routes pass it through plausible_time).
+    Returns (visit, created). The caller commits.
+    """
+    existing = find_by_client_id(data.client_id)
+    if existing is not None:
+        return existing, False
+    household = _lock(household_id)
+    _check(household, data, services)
+    now = recorded_at or utcnow()
+    visit = Visit(client_id=data.client_id, household_id=household.id, shift_id=shift_id,
+                  user_id=user_id, outcome=data.outcome, note=data.note[:1000],
+                  come_back_day=data.come_back_day, come_back_slot=data.come_back_slot,
+                  happened_at=data.happened_at or now, recorded_at=now,
+                  lat=data.lat, lon=data.lon, accuracy_m=data.accuracy_m)
+    visit.records = [ServiceRecord(service_id=s, resident_id=r, state=st)
+                     for s, r, st in data.services]
+    db.session.add(visit)
+    db.session.flush()
+    derive(household)
+    return visit, True
+
+
+def undo_visit(visit: Visit, user_id: Optional[int], client_id: str) -> Visit:
+    """Cancel a wrong tap with a new visit record; nothing is deleted."""
+    if utcnow() - visit.recorded_at > timedelta(minutes=UNDO_MINUTES):
+        raise VisitError(f"Chỉ hoàn tác được trong {UNDO_MINUTES} phút")
+    existing = find_by_client_id(client_id)
+    if existing is not None:
+        return existing
+    household = _lock(visit.household_id)
+    undo = Visit(client_id=client_id, household_id=household.id, shift_id=visit.shift_id,
+                 user_id=user_id, outcome=UNDO, undoes_id=visit.id)
+    db.session.add(undo)
+    db.session.flush()
+    derive(household)
+    return undo
+
+
+def plausible_time(happened_at: Optional[datetime], now: datetime) -> datetime:
+    """The phone's time of the visit, unless its clock is clearly wrong."""
+    if happened_at is None or happened_at > now + timedelta(minutes=5) \
+            or happened_at < now - timedelta(days=7):
+        return now
+    return happened_at

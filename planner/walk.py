@@ -1,0 +1,78 @@
+"""Planning a volunteer's walk: every door once, lane by lane, along the lanes.
+
+A lane's doors are one block, walked from one end door to the other in order of
+depth (how far along the lane path the door is): both sides on the way in. Which
+way round each lane is walked, and the order of lanes, is left to `order.py`,
+with walking distances measured on the lane tree (`lanetree.py`), never in a
+straight line across back yards. Doors of a lane with no drawn path are one block
+ordered along the direction they spread in; doors with no lane are blocks of one.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .geometry import LocalPlane, principal_axis_order
+from .lanetree import LaneTree, Places
+from .order import best_block_order
+
+
+def plan_walk(stops: list[dict], lanes: dict, start) -> list[str]:
+    """Stop ids in visiting order.
+
+    stops: [{"id": str, "lat": float, "lon": float, "lane": str | None}]
+    lanes: {lane id: [(lat, lon), ...]} each lane's path from its mouth to its far end.
+        Pass the paths of parent lanes too when you have them, even with no stops in
+        this walk: a ngách is reached through its ngõ.
+    start: (lat, lon) where the volunteer sets off.
+    Every stop appears once; each lane's stops come one after another; the walk is
+    open (it ends at the last door).
+    """
+    if not stops:
+        return []
+    tree, places = _place(stops, lanes, start)
+    blocks = _blocks(stops, tree, places)
+    ends = [i for block in blocks for i in (block[0], block[-1])] + [len(stops)]
+    entries = best_block_order(tree.matrix(places, ends), len(blocks))
+    walk = []
+    for y in entries:
+        block = blocks[y // 2]
+        walk.extend(block if y % 2 == 0 else block[::-1])
+    return [stops[i]["id"] for i in walk]
+
+
+def walk_length_m(order: list[str], stops: list[dict], lanes: dict, start) -> float:
+    """Metres walked from `start` through the stops in `order`, along the lanes."""
+    if not order:
+        return 0.0
+    tree, places = _place(stops, lanes, start)
+    index = {s["id"]: i for i, s in enumerate(stops)}
+    seq = [len(stops)] + [index[sid] for sid in order]
+    return float(tree.distances(places, seq[:-1], seq[1:]).sum())
+
+
+def _place(stops, lanes, start) -> tuple[LaneTree, Places]:
+    """The lane tree, and every stop then the start (last) placed on it."""
+    points = [(s["lat"], s["lon"]) for s in stops] + [tuple(start)]
+    lat0, lon0 = np.mean(points, axis=0)
+    tree = LaneTree(lanes or {}, LocalPlane(lat0, lon0))
+    lane_ids = [s.get("lane") or None for s in stops] + [None]
+    return tree, tree.place(points, lane_ids)
+
+
+def _blocks(stops, tree: LaneTree, places: Places) -> list[list[int]]:
+    """Stop indices grouped by lane, each group in walking order from one end to the other."""
+    by_lane: dict[str, list[int]] = {}
+    blocks = []
+    for i, s in enumerate(stops):
+        lane = s.get("lane") or None
+        if lane is None:
+            blocks.append([i])  # no lane ties this door to any other
+        else:
+            by_lane.setdefault(lane, []).append(i)
+    for lane, members in by_lane.items():
+        if lane in tree.index:
+            blocks.append(sorted(members, key=lambda i: (places.up[i], places.off[i], i)))
+        else:
+            xy = tree.plane.to_xy([(stops[i]["lat"], stops[i]["lon"]) for i in members])
+            blocks.append([members[k] for k in principal_axis_order(xy)])
+    return blocks

@@ -1,0 +1,5 @@
+"""Blueprints, one module per screen family, and the CLI groups they bring."""
+from routes import auth, home, team, walk
+
+BLUEPRINTS = [auth.bp, home.bp, team.bp, walk.bp]
+COMMANDS: list = []

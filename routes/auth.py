@@ -1,0 +1,101 @@
+"""Sign-in with a password or a PIN, one-time links, sign-out and the language switch."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+                   session, url_for)
+from flask_babel import gettext as _
+
+from extensions import db
+from models import audit
+from models import signin
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site; never another host."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+def _start_session(user, via: str):
+    """A new session id at every sign-in (nothing from before survives)."""
+    locale = session.get("locale")
+    session.clear()
+    session["sid"] = signin.open_session(user)
+    if locale:
+        session["locale"] = locale
+    session.permanent = True
+    audit("sign_in", user_id=user.id, neighbourhood_id=user.neighbourhood_id, via=via)
+    db.session.commit()
+
+
+def _home_for(user) -> str:
+    return url_for("walk.today") if user.role == "volunteer" else url_for("home.index")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Password for leaders and officers, phone number and PIN for volunteers."""
+    if request.method == "GET":
+        return render_template("auth/sign_in.html", login="")
+    login = request.form.get("login", "")
+    cfg = current_app.config
+    keys = signin.throttle_keys(login, request.remote_addr or "")
+    window = timedelta(minutes=cfg["SIGN_IN_WINDOW_MINUTES"])
+    if signin.too_many_failures(keys, cfg["SIGN_IN_MAX_FAILURES"], window):
+        audit("sign_in", outcome="throttled")
+        db.session.commit()
+        flash(_("Đăng nhập sai quá nhiều lần. Hãy thử lại sau %(m)s phút.",
+                m=cfg["SIGN_IN_WINDOW_MINUTES"]), "error")
+        return render_template("auth/sign_in.html", login=login), 429
+    user = signin.authenticate(login, request.form.get("secret", ""))
+    if user is None:
+        signin.record_failure(keys)
+        audit("sign_in", outcome="failed")
+        db.session.commit()
+        flash(_("Sai tên đăng nhập, số điện thoại, mật khẩu hoặc mã PIN."), "error")
+        return render_template("auth/sign_in.html", login=login), 401
+    signin.clear_failures(keys)
+    _start_session(user, via="password")
+    return redirect(_safe_next(request.args.get("next")) or _home_for(user), code=303)
+
+
+@bp.route("/l/<token>", methods=["GET", "POST"])
+def link(token: str):
+    """A one-time link: GET only shows a button, so chat previews cannot use it up."""
+    hours = current_app.config["SIGN_IN_LINK_HOURS"]
+    found = signin.peek_link(current_app.config["SECRET_KEY"], token, hours)
+    if found is None:
+        return render_template("auth/link.html", valid=False), 410
+    if request.method == "GET":
+        return render_template("auth/link.html", valid=True, name=found.user.name)
+    if not found.user.active or not signin.use_link(found):
+        db.session.rollback()
+        return render_template("auth/link.html", valid=False), 410
+    _start_session(found.user, via="link")
+    return redirect(_home_for(found.user), code=303)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    """End this browser's session; a copy of its cookie no longer works."""
+    if g.get("user"):
+        audit("sign_out", user_id=g.user.id)
+    signin.end_session(session.get("sid"))
+    db.session.commit()
+    session.clear()
+    return redirect(url_for("auth.sign_in"), code=303)
+
+
+@bp.post("/language")
+def language():
+    """Switch between Vietnamese and English."""
+    choice = request.form.get("lang", "vi")
+    if choice not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["locale"] = choice
+    return redirect(_safe_next(request.form.get("next")) or url_for("home.index"), code=303)

@@ -1,0 +1,136 @@
+"""What every request shares: the signed-in user, locale, headers, filters, error pages."""
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timezone
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, g, render_template, request, session
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from extensions import db, read_only
+from models import User, UserSession
+from models.base import utcnow
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+STATUS_LABELS = {
+    "not_visited": _l("Chưa đến"), "reached": _l("Đã gặp"), "not_home": _l("Không có nhà"),
+    "appointment": _l("Hẹn quay lại"), "declined": _l("Từ chối"), "moved": _l("Đã chuyển đi"),
+    "vacant": _l("Nhà trống"), "not_found": _l("Không tìm thấy địa chỉ"),
+}
+
+
+def select_locale() -> str:
+    """Vietnamese first; English when the user chose it."""
+    return session.get("locale") or "vi"
+
+
+def load_user() -> None:
+    """Put the signed-in user (or None) on g; an ended session or disabled user is refused."""
+    g.user = None
+    g.csp_nonce = secrets.token_urlsafe(16)
+    read_only.set(request.method in ("GET", "HEAD", "OPTIONS"))
+    sid = session.get("sid")
+    if not sid:
+        return
+    row = db.session.get(UserSession, sid)
+    if row is None or row.ended_at is not None or not row.user.active:
+        session.clear()
+        return
+    g.user = row.user
+
+
+def local_time(value: datetime | None) -> datetime | None:
+    """A stored UTC time in Asia/Ho_Chi_Minh."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(LOCAL_TZ)
+
+
+def vn_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local_time(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def vn_datetime(value: datetime | None) -> str:
+    return "" if value is None else local_time(value).strftime("%H:%M %d/%m/%Y")
+
+
+def vn_time(value: datetime | None) -> str:
+    return "" if value is None else local_time(value).strftime("%H:%M")
+
+
+def today_local() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def _tile_origin(url: str) -> str:
+    parts = urlsplit(url.replace("{s}", "a"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+
+def security_headers(response):
+    """CSP with no third-party host but the tile server, and the other protective headers."""
+    tiles = _tile_origin(current_app.config["TILE_URL"])
+    nonce = getattr(g, "csp_nonce", "")
+    response.headers.setdefault("Content-Security-Policy", "; ".join([
+        "default-src 'self'",
+        f"script-src 'self' 'nonce-{nonce}'",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: blob: {tiles}".strip(),
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]))
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    # Same-origin Referers must reach Flask-WTF's HTTPS check: never "no-referrer".
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.vary.add("HX-Request")
+    if response.mimetype == "text/html" or getattr(g, "user", None) is not None:
+        if not request.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _error(status: int, message: str):
+    if request.headers.get("HX-Request"):
+        return render_template("_error.html", message=message, status=status), status
+    return render_template("error.html", message=message, status=status), status
+
+
+def init_app(app: Flask) -> None:
+    """Hooks, filters and error pages."""
+    app.before_request(load_user)
+
+    app.after_request(security_headers)
+    app.jinja_env.filters.update(vn_date=vn_date, vn_datetime=vn_datetime, vn_time=vn_time)
+    app.jinja_env.globals.update(now=utcnow)
+
+    @app.context_processor
+    def _globals():
+        return {"current_user": g.get("user"), "csp_nonce": g.get("csp_nonce", ""),
+                "locale": select_locale(), "status_labels": STATUS_LABELS,
+                "view_endpoints": app.view_functions}
+
+    app.register_error_handler(CSRFError, lambda e: _error(
+        400, _("Phiên làm việc đã hết hạn hoặc thiếu mã bảo vệ. Hãy tải lại trang và thử lại.")))
+    app.register_error_handler(403, lambda e: _error(403, _("Bạn không có quyền xem trang này.")))
+    app.register_error_handler(404, lambda e: _error(404, _("Không tìm thấy trang này.")))
+    app.register_error_handler(405, lambda e: _error(405, _("Thao tác này không được phép.")))
+    app.register_error_handler(413, lambda e: _error(
+        413, _("Tệp quá lớn. Giới hạn là %(mb)s MB.",
+               mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))))
+    app.register_error_handler(500, lambda e: _error(
+        500, _("Có lỗi ở máy chủ. Dữ liệu chưa được lưu, hãy thử lại.")))

@@ -1,0 +1,120 @@
+"""Fixtures like flaskr's: app, client, runner, auth; a fresh database per test.
+
+SQLite by default; GOCUA_TEST_DB=postgresql runs the same tests on TEST_DATABASE_URL.
+"""
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+
+import pytest
+from flask import g
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from extensions import db
+from tests import helpers
+
+ON_POSTGRES = os.environ.get("GOCUA_TEST_DB") == "postgresql"
+
+
+def postgres_url() -> str:
+    url = os.environ["TEST_DATABASE_URL"]
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """Where the tests' database lives (one per test on SQLite, one schema per run on PG)."""
+    if not ON_POSTGRES:
+        return None
+    url = postgres_url()
+    engine = create_engine(url)
+    with engine.begin() as conn:  # a clean slate, then the schema from the models
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def _empty_postgres() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    url = database_url or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
+                      "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test-secret",
+                      "SERVER_NAME": None})
+    # Requests in a test share the test's app context, and so its `g`: forget the CSRF
+    # token Flask-WTF caches there, as a fresh request in production would.
+    app.before_request(lambda: g.pop("csrf_token", None) and None)
+    with app.app_context():
+        db.create_all()
+        if ON_POSTGRES:
+            _empty_postgres()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(app):
+    """Two neighbourhoods of one ward, with a leader, two volunteers and an officer."""
+    ward = helpers.gen_ward()
+    home = helpers.gen_neighbourhood(ward, "Tổ 1")
+    other = helpers.gen_neighbourhood(ward, "Tổ 2")
+    far_ward = helpers.gen_ward("Phường Khác")
+    far = helpers.gen_neighbourhood(far_ward, "Tổ xa")
+    w = SimpleNamespace(ward=ward, home=home, other=other, far=far,
+                        leader=helpers.gen_user("leader", home),
+                        other_leader=helpers.gen_user("leader", other),
+                        volunteer=helpers.gen_user("volunteer", home),
+                        volunteer2=helpers.gen_user("volunteer", home),
+                        officer=helpers.gen_user("ward_officer", ward=ward),
+                        admin=helpers.gen_user("admin"))
+    db.session.commit()
+    return w
+
+
+class Auth:
+    """Sign in and out through the real form, as a person would."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def sign_in(self, user, secret=None):
+        login = user.phone if user.role == "volunteer" else user.username
+        secret = secret or (helpers.PIN if user.role == "volunteer" else helpers.PASSWORD)
+        self.client.get("/sign-in")
+        return self.client.post("/sign-in", data={"login": login, "secret": secret,
+                                                  "csrf_token": self.csrf()})
+
+    def csrf(self) -> str:
+        page = self.client.get("/sign-in").get_data(as_text=True)
+        marker = 'name="csrf_token" value="'
+        start = page.index(marker) + len(marker)
+        return page[start:page.index('"', start)]
+
+    def sign_out(self):
+        return self.client.post("/sign-out", data={"csrf_token": self.csrf()})
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
