@@ -12,6 +12,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from functools import lru_cache
 from xml.etree import ElementTree as ET
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
@@ -29,6 +30,8 @@ BROKEN = "Tệp Excel bị hỏng hoặc không phải là bảng tính .xlsx th
 _DAMAGE = (ET.ParseError, zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError,
            IndexError, ValueError, OverflowError, NotImplementedError, RuntimeError)
 _COLUMN = re.compile(r"[A-Z]{1,3}")
+_TEXT = f"{MAIN}t"
+_VALUE = f"{MAIN}v"
 
 
 def worksheets(data: bytes) -> Iterator[Iterator[list[object]]]:
@@ -78,6 +81,8 @@ def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
 
 def _item_text(item: ET.Element) -> str:
     # Plain <t>, or rich-text runs <r><t>; phonetic hints <rPh> are not part of the value
+    if len(item) == 1 and item[0].tag == _TEXT:
+        return item[0].text or ""
     parts = [item.findtext(f"{MAIN}t") or ""]
     parts += [run.findtext(f"{MAIN}t") or "" for run in item.iter(f"{MAIN}r")]
     return "".join(parts)
@@ -129,12 +134,20 @@ def _row_values(row: ET.Element, strings: list[str], date_styles: set[int]) -> l
     return values
 
 
-def _column_index(ref: str) -> int:
-    letters = _COLUMN.match(ref)
+_DIGITS = "0123456789"
+
+
+@lru_cache(maxsize=1024)
+def _letters_index(letters: str) -> int:
     index = 0
-    for letter in letters.group() if letters else "A":
+    for letter in letters if _COLUMN.fullmatch(letters) else "A":
         index = index * 26 + ord(letter) - 64
     return index - 1
+
+
+def _column_index(ref: str) -> int:
+    """ "C12" -> 2: the column of a cell reference, counted from 0."""
+    return _letters_index(ref.rstrip(_DIGITS))
 
 
 def _cell_value(cell: ET.Element, strings: list[str], date_styles: set[int]) -> object:
@@ -142,7 +155,8 @@ def _cell_value(cell: ET.Element, strings: list[str], date_styles: set[int]) -> 
     if kind == "inlineStr":
         found = cell.find(f"{MAIN}is")
         return None if found is None else _item_text(found)
-    raw = cell.findtext(f"{MAIN}v")
+    first = cell[0] if len(cell) else None  # <v> is nearly always the only child
+    raw = first.text if first is not None and first.tag == _VALUE else cell.findtext(_VALUE)
     if raw is None:
         return None
     if kind == "s":
@@ -152,6 +166,6 @@ def _cell_value(cell: ET.Element, strings: list[str], date_styles: set[int]) -> 
     if kind == "b":
         return raw == "1"
     number = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
-    if int(cell.get("s", 0)) in date_styles:
+    if date_styles and int(cell.get("s", 0)) in date_styles:
         return from_excel(number)
     return number
