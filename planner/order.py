@@ -13,16 +13,20 @@ import random
 import numpy as np
 
 EXACT_MAX_BLOCKS = 10   # 2^10 subsets: a few milliseconds
-KICKS_PER_BLOCK = 2     # perturbations of the local search, per block
+KICKS_PER_BLOCK = 0.5   # perturbations after the sweeps: a safety net for unusual layouts
 
 
-def best_block_order(dist: np.ndarray, n_blocks: int) -> list[int]:
-    """Entry endpoints in walking order. `dist` is (2n+1)^2: the block ends, then the start."""
+def best_block_order(dist: np.ndarray, n_blocks: int, along=None) -> list[int]:
+    """Entry endpoints in walking order. `dist` is (2n+1)^2: the block ends, then the start.
+
+    `along` (optional, n + 1 numbers): where each block, then the start, lies along the
+    street; it seeds the search with walks that sweep the street one way then the other.
+    """
     if n_blocks == 0:
         return []
     if n_blocks <= EXACT_MAX_BLOCKS:
         return _exact(dist, n_blocks)
-    return _local_search(dist, n_blocks)
+    return _local_search(dist, n_blocks, along)
 
 
 def walk_cost(dist: np.ndarray, entries: list[int]) -> float:
@@ -58,14 +62,17 @@ def _exact(dist: np.ndarray, n: int) -> list[int]:
         last = int((best[mask] + ends[:, y]).argmin())
 
 
-def _local_search(dist: np.ndarray, n: int) -> list[int]:
-    """Nearest-block start, then 2-opt and or-opt moves, perturbed and repeated; best kept."""
+def _local_search(dist: np.ndarray, n: int, along=None) -> list[int]:
+    """Several first walks improved by 2-opt and or-opt, then perturbed and repeated; best kept."""
     d = _with_free_end(dist)
-    tour = _nearest_first(d, n)
-    tour = _improve(d, tour)
-    best, best_cost = tour, _cost(d, tour)
+    firsts = [_nearest_first(d, n)] + (_sweeps(d, n, np.asarray(along)) if along is not None else [])
+    best, best_cost = None, np.inf
+    for tour in firsts:
+        tour = _improve(d, tour)
+        if _cost(d, tour) < best_cost - 1e-9:
+            best, best_cost = tour, _cost(d, tour)
     rng = random.Random(n)  # fixed: the same input always gives the same walk
-    for _ in range(KICKS_PER_BLOCK * n):
+    for _ in range(int(KICKS_PER_BLOCK * n)):
         trial = _improve(d, _kick(best, rng))
         cost = _cost(d, trial)
         if cost < best_cost - 1e-9:
@@ -102,6 +109,22 @@ def _nearest_first(d, n):
     return np.array(tour + [e + 1])
 
 
+def _sweeps(d, n, along):
+    """Walks out along the street to one end, then past the start to the other end."""
+    out = []
+    offset = along[:n] - along[n]
+    for first_side in (-1.0, 1.0):
+        later = np.sign(offset) != first_side  # lanes on the other side come second
+        order = sorted(range(n), key=lambda k: (later[k], abs(offset[k]), k))
+        tour, at = [2 * n], 2 * n
+        for k in order:  # each lane entered at whichever end door is nearer
+            y = 2 * k if d[at, 2 * k] <= d[at, 2 * k + 1] else 2 * k + 1
+            tour.append(y)
+            at = y ^ 1
+        out.append(np.array(tour + [2 * n + 1]))
+    return out
+
+
 def _kick(tour, rng):
     """Moves a random run of blocks elsewhere, maybe reversed, to leave a local optimum."""
     inner = list(tour[1:-1])
@@ -120,19 +143,21 @@ def _improve(d, tour):
     e = len(d) - 2
     while True:
         p = _partner(tour, e)
-        gain2, move2 = _best_two_opt(d, tour, p)
-        gain3, move3 = _best_or_opt(d, tour, p)
+        # Rows: the endpoint each position is left from (p) or entered at (tour).
+        pt, pp, tt = d[np.ix_(p, tour)], d[np.ix_(p, p)], d[np.ix_(tour, tour)]
+        gain2, move2 = _best_two_opt(pt, pp, tt)
+        gain3, move3 = _best_or_opt(pt, pp, tt)
         if max(gain2, gain3) <= 1e-9:
             return tour
         tour = _apply_two_opt(tour, *move2) if gain2 >= gain3 else _apply_or_opt(tour, *move3)
 
 
-def _best_two_opt(d, tour, p):
+def _best_two_opt(pt, pp, tt):
     """Reverse tour[i..j] (1 <= i <= j <= n): enters where it left, leaves where it entered."""
-    n = len(tour) - 2
-    i = np.arange(1, n + 1)
-    old = d[p[i - 1], tour[i]][:, None] + d[p[i], tour[i + 1]][None, :]
-    new = d[p[i - 1][:, None], p[i][None, :]] + d[tour[i][:, None], tour[i + 1][None, :]]
+    n = len(pt) - 2
+    link = np.diagonal(pt, 1)  # link[k]: from position k to k + 1
+    old = link[:n][:, None] + link[1:][None, :]
+    new = pp[:n, 1:n + 1] + tt[1:n + 1, 2:n + 2]
     gain = np.triu(old - new)
     k = int(gain.argmax())
     return float(gain.flat[k]), (k // n + 1, k % n + 1)
@@ -145,20 +170,20 @@ def _apply_two_opt(tour, i, j):
     return tour
 
 
-def _best_or_opt(d, tour, p):
+def _best_or_opt(pt, pp, tt):
     """Move the run tour[i..i+L-1] between tour[k] and tour[k+1], as it is or reversed."""
-    n = len(tour) - 2
+    n = len(pt) - 2
+    link = np.diagonal(pt, 1)
+    k = np.arange(0, n + 1)
     best = (0.0, None)
     for length in (1, 2, 3):
         if length > n - 1:
             break
         i = np.arange(1, n - length + 2)
         j = i + length - 1
-        cut = d[p[i - 1], tour[i]] + d[p[j], tour[j + 1]] - d[p[i - 1], tour[j + 1]]
-        k = np.arange(0, n + 1)
-        link = d[p[k], tour[k + 1]]
-        fwd = d[p[k][None, :], tour[i][:, None]] + d[p[j][:, None], tour[k + 1][None, :]] - link[None]
-        rev = d[p[k][None, :], p[j][:, None]] + d[tour[i][:, None], tour[k + 1][None, :]] - link[None]
+        cut = link[i - 1] + link[j] - pt[i - 1, j + 1]
+        fwd = pt[:n + 1, i].T + pt[j, 1:n + 2] - link[None]
+        rev = pp[:n + 1, j].T + tt[i, 1:n + 2] - link[None]
         bad = (k[None, :] >= i[:, None] - 1) & (k[None, :] <= j[:, None])
         for flip, add in ((False, fwd), (True, rev)):
             gain = np.where(bad, -np.inf, cut[:, None] - add)

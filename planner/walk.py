@@ -32,7 +32,8 @@ def plan_walk(stops: list[dict], lanes: dict, start) -> list[str]:
     tree, places = _place(stops, lanes, start)
     blocks = _blocks(stops, tree, places)
     ends = [i for block in blocks for i in (block[0], block[-1])] + [len(stops)]
-    entries = best_block_order(tree.matrix(places, ends), len(blocks))
+    along = _along_street(places, [block[0] for block in blocks] + [len(stops)], tree)
+    entries = best_block_order(tree.matrix(places, ends), len(blocks), along)
     walk = []
     for y in entries:
         block = blocks[y // 2]
@@ -48,6 +49,15 @@ def walk_length_m(order: list[str], stops: list[dict], lanes: dict, start) -> fl
     index = {s["id"]: i for i, s in enumerate(stops)}
     seq = [len(stops)] + [index[sid] for sid in order]
     return float(tree.distances(places, seq[:-1], seq[1:]).sum())
+
+
+def _along_street(places: Places, points, tree: LaneTree) -> np.ndarray:
+    """Where each point's way out meets the street, as a position along the street's main direction."""
+    xy = tree.plane.to_xy(places.root_ll[points])
+    if len(xy) < 2:
+        return np.zeros(len(xy))
+    centred = xy - xy.mean(axis=0)
+    return centred @ np.linalg.svd(centred, full_matrices=False)[2][0]
 
 
 def _place(stops, lanes, start) -> tuple[LaneTree, Places]:
