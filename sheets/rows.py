@@ -81,8 +81,9 @@ class RowValidator:
         for index in chain(self.unnamed, range(self.width, count)):
             if index < count and not is_blank((cells[index],)):
                 where = "nhiều hơn số cột của tiêu đề" if index >= self.width else "nằm ở cột không có tiêu đề"
-                return RowError(row_number, f"Cột {index + 1}",
-                                f"Dòng có ô thừa {where} (có dấu phẩy hoặc dấu chấm phẩy lạc trong ô?)")
+                # In a CSV a stray separator inside a name is the usual cause: say so
+                hint = " (có dấu phẩy hoặc dấu chấm phẩy lạc trong ô?)" if self.strict_width else ""
+                return RowError(row_number, f"Cột {index + 1}", f"Dòng có ô thừa {where}{hint}")
         return None
 
     def _parse_fields(self, row_number: int, cells: Sequence[object]) -> tuple[dict, list[RowError]]:
