@@ -95,3 +95,22 @@ class ShiftResponse(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     can_come: Mapped[bool] = mapped_column(default=False)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ShiftHousehold(db.Model):
+    """A household the leader put into a shift by hand (from the review list or an appointment).
+
+    Kept apart from the lane assignments so that rebuilding the walks keeps it.
+    """
+
+    __table_args__ = (UniqueConstraint("shift_id", "household_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"),
+                                              index=True)
+    # The volunteer chosen by the leader; None: whoever has the household's lane.
+    volunteer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(20), default="leader")  # leader | appointment
+    added_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
