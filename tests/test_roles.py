@@ -99,3 +99,15 @@ def test_protective_headers_on_every_page(client, auth, world):
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["Cache-Control"] == "no-store"
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_the_leader_reads_the_audit_log_of_their_neighbourhood_only(client, auth, world):
+    from tests.helpers import gen_user
+    auth.sign_in(world.other_leader)
+    auth.sign_out()
+    auth.sign_in(world.leader)
+    page = client.get("/audit/").get_data(as_text=True)
+    assert world.leader.name in page and world.other_leader.name not in page
+    auth.sign_out()
+    auth.sign_in(world.volunteer)
+    assert client.get("/audit/").status_code == 403
