@@ -1,48 +1,244 @@
-"""Building and storing each volunteer's walk for a shift from the lane assignments."""
+"""Building and storing each volunteer's walk for a shift from the lane assignments.
+
+Which households go into a walk: those not yet reached in the campaign, those whose
+follow-up is due (not home, address not found, an appointment already passed) and
+those with an appointment in this shift's slot; never those who moved away, declined,
+are vacant or were reached. Walks are stored when planned and rebuilt only when the
+leader changes that volunteer's lanes, so a list never reshuffles under their feet.
+"""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Optional
 
+from sqlalchemy.orm import selectinload
+
+import planner
 from extensions import db
-from models.household import Household
+from models.campaign import AGE_BASES, Service
+from models.household import Household, Resident
+from models.place import Lane, Neighbourhood
 from models.shift import Assignment, Shift, Walk, WalkStop
+from models.visit import UNDO, ServiceState, Visit
 from vietnamese import house_number_key
 
 # Households a walk leaves out unless the leader adds them back.
 SETTLED = ("reached", "moved", "declined", "vacant")
+SLOT_ORDER = {"sang": 0, "chieu": 1, "toi": 2}
+
+# Estimated minutes: walking pace in lanes, a knock and greeting, then each missing service.
+WALK_M_PER_MIN = 60.0
+VISIT_BASE_MIN = 3.0
+VISIT_MAX_MIN = 30.0
+SERVICE_MIN = {"broadband": 2, "internet_tv": 1, "smartphone": 1, "payment": 2, "vneid": 3,
+               "public_service": 2, "local_apps": 1, "fraud_briefing": 1}
+SERVICE_DEFAULT_MIN = 2.0
+NEXT_PERSON = 0.5  # a second person for the same service takes half as long: the phone is out
 
 
-def households_to_visit(lane_ids: list[int]) -> dict[int, list[Household]]:
-    """{lane id: households still to visit in it}."""
-    rows = db.session.scalars(db.select(Household).where(Household.lane_id.in_(lane_ids),
-                                                         Household.status.not_in(SETTLED)))
+@dataclass
+class Stop:
+    """A household as the planner sees it: where it stands and how long the visit takes."""
+
+    household: Household
+    lat: float
+    lon: float
+    minutes: float
+
+
+def _appointments(ids: list[int]) -> dict[int, tuple]:
+    """{household id: (day, slot)} of the latest come-back visit, undone visits left out."""
+    if not ids:
+        return {}
+    visits = db.session.execute(
+        db.select(Visit.id, Visit.household_id, Visit.outcome, Visit.undoes_id,
+                  Visit.come_back_day, Visit.come_back_slot)
+        .where(Visit.household_id.in_(ids)).order_by(Visit.happened_at, Visit.id)).all()
+    undone = {v.undoes_id for v in visits if v.undoes_id}
+    latest = {}
+    for v in visits:
+        if v.outcome != UNDO and v.id not in undone:
+            latest[v.household_id] = (v.come_back_day, v.come_back_slot)
+    return latest
+
+
+def is_due(household: Household, shift: Optional[Shift], appointment=None) -> bool:
+    """Does the household belong in this shift's walks?"""
+    if household.status in SETTLED:
+        return False
+    if household.status != "appointment" or shift is None or appointment is None:
+        return True
+    day, slot = appointment
+    if day is None or day < shift.day:
+        return True  # the appointment has passed: follow it up
+    return day == shift.day and (not slot or slot == shift.slot)
+
+
+def households_to_visit(lane_ids: Iterable[int], shift: Optional[Shift] = None
+                        ) -> dict[int, list[Household]]:
+    """{lane id: households in it to visit in this shift}, by house number."""
+    lane_ids = list(set(lane_ids))
+    rows = db.session.scalars(db.select(Household).options(selectinload(Household.lane))
+                              .where(Household.lane_id.in_(lane_ids),
+                                     Household.status.not_in(SETTLED))).all()
+    appointments = _appointments([h.id for h in rows if h.status == "appointment"])
     by_lane: dict[int, list[Household]] = defaultdict(list)
     for household in rows:
-        by_lane[household.lane_id].append(household)
+        if is_due(household, shift, appointments.get(household.id)):
+            by_lane[household.lane_id].append(household)
+    for households in by_lane.values():
+        households.sort(key=lambda h: house_number_key(h.house_number))
     return by_lane
 
 
-def order_stops(lane_ids: list[int], by_lane: dict[int, list[Household]]) -> list[Household]:
-    """Lane by lane in the given order, houses by number."""
-    return [h for lane_id in lane_ids
-            for h in sorted(by_lane.get(lane_id, []), key=lambda h: house_number_key(h.house_number))]
+def visit_minutes(households: list[Household], shift: Shift) -> dict[int, float]:
+    """{household id: estimated minutes at the door}, from the services still missing."""
+    ids = [h.id for h in households]
+    if not ids:
+        return {}
+    services = db.session.scalars(db.select(Service).where(
+        Service.campaign_id == shift.campaign_id)).all() if shift.campaign_id else []
+    by_id = {s.id: s for s in services}
+    done = {(hid, rid, sid) for hid, rid, sid, state in db.session.execute(
+        db.select(ServiceState.household_id, ServiceState.resident_id, ServiceState.service_id,
+                  ServiceState.state).where(ServiceState.household_id.in_(ids)))
+        if sid in by_id and by_id[sid].is_done(state)}
+    people: dict[int, list] = defaultdict(list)
+    for hid, rid, year in db.session.execute(
+            db.select(Resident.household_id, Resident.id, Resident.birth_year)
+            .where(Resident.household_id.in_(ids))):
+        people[hid].append((rid, None if year is None else shift.day.year - year))
+    result = {}
+    for h in households:
+        minutes = VISIT_BASE_MIN
+        for service in services:
+            each = SERVICE_MIN.get(service.code, SERVICE_DEFAULT_MIN)
+            if service.per == "household":
+                minutes += 0 if (h.id, None, service.id) in done else each
+                continue
+            low, high = AGE_BASES.get(service.age_basis, (0, 200))
+            missing = sum(1 for rid, age in people[h.id]
+                          if (age is None or low <= age <= high)
+                          and (h.id, rid, service.id) not in done)
+            minutes += each * (1 + NEXT_PERSON * (missing - 1)) if missing else 0
+        result[h.id] = min(minutes, VISIT_MAX_MIN)
+    return result
 
 
-def rebuild_walks(shift: Shift) -> list[Walk]:
-    """Replace the shift's walks with ones built from its assignments."""
-    lanes_of: dict[int, list[int]] = defaultdict(list)
-    for assignment in sorted(shift.assignments, key=lambda a: a.position):
-        lanes_of[assignment.volunteer_id].append(assignment.lane_id)
-    by_lane = households_to_visit([a.lane_id for a in shift.assignments])
-    shift.walks.clear()
+def lane_paths(lanes: Iterable[Lane]) -> dict[str, list]:
+    """{lane key: path} for the planner: these lanes and the lanes they branch off."""
+    paths, todo = {}, list(lanes)
+    while todo:
+        lane = todo.pop()
+        if lane is None or str(lane.id) in paths:
+            continue
+        paths[str(lane.id)] = lane.path_points
+        todo.append(lane.parent)
+    return {k: p for k, p in paths.items() if p}
+
+
+def place_stops(households: list[Household], shift: Shift, minutes: dict) -> list[Stop]:
+    """Stops with a position: the household's own, else its lane's mouth, else the start."""
+    start = start_of(shift)
+    stops = []
+    for h in households:
+        path = h.lane.path_points if h.lane is not None else []
+        lat, lon = (h.lat, h.lon) if h.has_position else (path[0] if path else start)
+        stops.append(Stop(h, lat, lon, minutes.get(h.id, VISIT_BASE_MIN)))
+    return stops
+
+
+def start_of(shift: Shift) -> tuple[float, float]:
+    """Where volunteers set off: the shift's meeting point, else the neighbourhood's."""
+    if shift.meeting_lat is not None and shift.meeting_lon is not None:
+        return (shift.meeting_lat, shift.meeting_lon)
+    place = db.session.get(Neighbourhood, shift.neighbourhood_id)
+    return place.meeting_latlon or (0.0, 0.0)
+
+
+def _planner_stops(stops: list[Stop]) -> list[dict]:
+    return [{"id": str(s.household.id), "lat": s.lat, "lon": s.lon,
+             "lane": str(s.household.lane_id) if s.household.lane_id else None} for s in stops]
+
+
+def plan_order(stops: list[Stop], lane_order: list[int], paths: dict, start,
+               free: bool = False) -> list[Stop]:
+    """Stops in walking order: lane by lane in the leader's order, the planner choosing
+    the doors' order inside each lane; with `free`, the planner chooses the lanes' order too."""
+    by_id = {str(s.household.id): s for s in stops}
+    if free:
+        return [by_id[i] for i in planner.plan_walk(_planner_stops(stops), paths, start)]
+    ordered, here = [], start
+    for lane_id in lane_order:
+        block = [s for s in stops if s.household.lane_id == lane_id]
+        if not block:
+            continue
+        ids = planner.plan_walk(_planner_stops(block), paths, here)
+        ordered.extend(by_id[i] for i in ids)
+        here = (ordered[-1].lat, ordered[-1].lon)
+    return ordered
+
+
+def build_walk(shift: Shift, volunteer_id: int, lane_ids: list[int],
+               by_lane: dict[int, list[Household]], minutes: dict, free: bool = False) -> Walk:
+    """A walk through the volunteer's lanes, with its length and estimated minutes."""
+    households = [h for lane_id in lane_ids for h in by_lane.get(lane_id, [])]
+    stops = place_stops(households, shift, minutes)
+    paths = lane_paths(h.lane for h in households)
+    start = start_of(shift)
+    ordered = plan_order(stops, lane_ids, paths, start, free=free)
+    length = planner.walk_length_m([str(s.household.id) for s in ordered],
+                                   _planner_stops(ordered), paths, start) if ordered else 0.0
+    return Walk(volunteer_id=volunteer_id, length_m=round(length, 1),
+                minutes=round(length / WALK_M_PER_MIN + sum(s.minutes for s in ordered), 1),
+                stops=[WalkStop(household_id=s.household.id, position=k)
+                       for k, s in enumerate(ordered)])
+
+
+def lanes_of(shift: Shift) -> dict[int, list[int]]:
+    """{volunteer id: their lane ids in walking order}."""
+    result: dict[int, list[int]] = defaultdict(list)
+    for assignment in sorted(shift.assignments, key=lambda a: (a.position, a.id or 0)):
+        if assignment.lane_id not in result[assignment.volunteer_id]:
+            result[assignment.volunteer_id].append(assignment.lane_id)
+    return result
+
+
+def rebuild_walks(shift: Shift, volunteer_ids: Optional[Iterable[int]] = None,
+                  free: bool = False) -> list[Walk]:
+    """Replace the walks of these volunteers (default: everyone) with ones built from
+    their assignments; a volunteer left with no lanes loses their walk."""
     db.session.flush()
-    for volunteer_id, lane_ids in lanes_of.items():
-        stops = order_stops(lane_ids, by_lane)
-        walk = Walk(volunteer_id=volunteer_id,
-                    stops=[WalkStop(household_id=h.id, position=k) for k, h in enumerate(stops)])
-        shift.walks.append(walk)
+    plan = lanes_of(shift)
+    chosen = set(plan) | {w.volunteer_id for w in shift.walks} if volunteer_ids is None \
+        else set(volunteer_ids)
+    by_lane = households_to_visit([lane for v in chosen for lane in plan.get(v, [])], shift)
+    minutes = visit_minutes([h for hs in by_lane.values() for h in hs], shift)
+    for walk in [w for w in shift.walks if w.volunteer_id in chosen]:
+        shift.walks.remove(walk)
+    db.session.flush()
+    for volunteer_id in sorted(chosen):
+        if plan.get(volunteer_id):
+            shift.walks.append(build_walk(shift, volunteer_id, plan[volunteer_id], by_lane,
+                                          minutes, free=free))
     db.session.flush()
     return list(shift.walks)
+
+
+def follow_planner(shift: Shift, volunteer_id: int) -> Walk:
+    """Rebuild a volunteer's walk in the planner's order and give their lanes that order."""
+    rebuild_walks(shift, [volunteer_id], free=True)
+    walk = next(w for w in shift.walks if w.volunteer_id == volunteer_id)
+    lane_of = {h.id: h.lane_id for h in db.session.scalars(db.select(Household).where(
+        Household.id.in_([s.household_id for s in walk.stops])))}
+    order = list(dict.fromkeys(lane_of[s.household_id] for s in walk.stops))
+    mine = [a for a in shift.assignments if a.volunteer_id == volunteer_id]
+    rank = {lane: k for k, lane in enumerate(order)}
+    for k, a in enumerate(sorted(mine, key=lambda a: (rank.get(a.lane_id, len(rank)),
+                                                      a.position))):
+        a.position = k
+    return walk
 
 
 def assign(shift: Shift, lane_id: int, volunteer_id: int) -> Assignment:
@@ -52,3 +248,32 @@ def assign(shift: Shift, lane_id: int, volunteer_id: int) -> Assignment:
     assignment = Assignment(lane_id=lane_id, volunteer_id=volunteer_id, position=position)
     shift.assignments.append(assignment)
     return assignment
+
+
+def give_lane(shift: Shift, lane_id: int, volunteer_id: Optional[int]) -> set[int]:
+    """Give a lane to one volunteer (None: to nobody); returns the volunteers whose walks change."""
+    current = [a for a in shift.assignments if a.lane_id == lane_id]
+    if volunteer_id is not None and [a.volunteer_id for a in current] == [volunteer_id]:
+        return set()
+    changed = {a.volunteer_id for a in current}
+    for a in current:
+        shift.assignments.remove(a)
+    if volunteer_id is not None:
+        assign(shift, lane_id, volunteer_id)
+        changed.add(volunteer_id)
+    rebuild_walks(shift, changed)
+    return changed
+
+
+def move_lane(shift: Shift, volunteer_id: int, lane_id: int, step: int) -> bool:
+    """Move a lane up (-1) or down (+1) in the volunteer's order and rebuild their walk."""
+    mine = sorted((a for a in shift.assignments if a.volunteer_id == volunteer_id),
+                  key=lambda a: (a.position, a.id or 0))
+    k = next((i for i, a in enumerate(mine) if a.lane_id == lane_id), None)
+    if k is None or not 0 <= k + step < len(mine):
+        return False
+    mine[k], mine[k + step] = mine[k + step], mine[k]
+    for position, a in enumerate(mine):
+        a.position = position
+    rebuild_walks(shift, [volunteer_id])
+    return True

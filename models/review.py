@@ -1,0 +1,297 @@
+"""Not yet reached: the campaign's open households, their attempts and slots, and when to go back.
+
+Attempts and slots are counted by the database (GROUP BY over visits); the few rows a page
+shows are then given a suggested slot in Python.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, and_, case, cast, exists, extract, func, select
+from sqlalchemy.orm import aliased
+
+from extensions import db
+from models.campaign import AGE_BASES, Campaign, Service
+from models.household import Household, Resident
+from models.place import Lane
+from models.shift import Assignment, Shift, ShiftHousehold, Walk, WalkStop
+from models.visit import UNDO, ServiceState, Visit
+from vietnamese import house_number_key
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+UTC_OFFSET_H = 7  # Việt Nam keeps no daylight saving time
+SLOTS = ("sang", "chieu", "toi")
+OPEN = ("not_visited", "not_home", "appointment", "declined", "not_found")
+HOME = ("met", "come_back", "declined")  # someone opened the door
+FLAG_AFTER = 3  # not home this many times: phone, or ask a neighbour
+SLOT_ORDER = {"sang": 0, "chieu": 1, "toi": 2}
+
+
+def local_today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def slot_of(happened_at):
+    """SQL: the slot of a stored UTC time in Asia/Ho_Chi_Minh (sáng < 11:00, chiều < 17:00)."""
+    hour = (cast(extract("hour", happened_at), Integer) + UTC_OFFSET_H) % 24
+    return case((hour < 11, "sang"), (hour < 17, "chieu"), else_="toi")
+
+
+def effective():
+    """SQL: a visit that is neither an undo nor undone by one."""
+    undo = aliased(Visit)
+    return and_(Visit.outcome != UNDO, ~exists().where(undo.undoes_id == Visit.id))
+
+
+def active_campaign(neighbourhood_id: int) -> Optional[Campaign]:
+    return db.session.scalar(select(Campaign).where(Campaign.neighbourhood_id == neighbourhood_id)
+                             .order_by(Campaign.active.desc(), Campaign.starts_on.desc()).limit(1))
+
+
+def born_between(service: Service, year: int):
+    low, high = AGE_BASES.get(service.age_basis, AGE_BASES["all"])
+    return Resident.birth_year.between(year - high, year - low)
+
+
+def missing(service: Service, year: int):
+    """SQL: the household still lacks this service (for itself, or for a resident in its base)."""
+    done = and_(ServiceState.service_id == service.id, ServiceState.state.in_(service.done_states))
+    if service.per == "household":
+        return ~exists().where(ServiceState.household_id == Household.id,
+                               ServiceState.resident_id.is_(None), done)
+    return exists().where(Resident.household_id == Household.id, born_between(service, year),
+                          ~exists().where(ServiceState.resident_id == Resident.id, done))
+
+
+def attempt_stats(neighbourhood_id: int):
+    """Per household: attempts, not-home count, last attempt, and per slot tried/home/away."""
+    slot = slot_of(Visit.happened_at)
+    columns = [Visit.household_id, func.count().label("attempts"),
+               func.sum(case((Visit.outcome == "not_home", 1), else_=0)).label("not_home"),
+               func.max(Visit.happened_at).label("last_at")]
+    for s in SLOTS:
+        columns += [
+            func.sum(case((and_(slot == s, Visit.outcome.in_(HOME)), 1), else_=0)).label(f"home_{s}"),
+            func.sum(case((and_(slot == s, Visit.outcome == "not_home"), 1), else_=0)).label(f"away_{s}"),
+            func.sum(case((slot == s, 1), else_=0)).label(f"tried_{s}")]
+    return (select(*columns).join(Household, Household.id == Visit.household_id)
+            .where(Household.neighbourhood_id == neighbourhood_id, effective())
+            .group_by(Visit.household_id).subquery("attempt_stats"))
+
+
+@dataclass
+class Filters:
+    """What the leader narrowed the list to; empty values filter nothing."""
+
+    lane_id: Optional[int] = None
+    status: Optional[str] = None
+    min_attempts: int = 0
+    min_not_home: int = 0
+    last_slot: Optional[str] = None
+    never_slots: list[str] = field(default_factory=list)
+    missing: Optional[str] = None  # a service code
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        def number(name):
+            value = args.get(name, "")
+            return max(0, min(int(value), 99)) if value.isdigit() else 0
+        lane = args.get("lane", "")
+        return cls(lane_id=int(lane) if lane.isdigit() else None,
+                   status=args.get("status") if args.get("status") in OPEN else None,
+                   min_attempts=number("attempts"), min_not_home=number("not_home"),
+                   last_slot=args.get("last_slot") if args.get("last_slot") in SLOTS else None,
+                   never_slots=[s for s in args.getlist("never") if s in SLOTS],
+                   missing=args.get("missing") or None)
+
+
+def _conditions(neighbourhood_id: int, filters: Filters, stats, services: dict, year: int):
+    where = [Household.neighbourhood_id == neighbourhood_id, Household.status.in_(OPEN)]
+    if filters.lane_id:
+        where.append(Household.lane_id == filters.lane_id)
+    if filters.status:
+        where.append(Household.status == filters.status)
+    if filters.min_attempts:
+        where.append(func.coalesce(stats.c.attempts, 0) >= filters.min_attempts)
+    if filters.min_not_home:
+        where.append(func.coalesce(stats.c.not_home, 0) >= filters.min_not_home)
+    if filters.last_slot:
+        where.append(slot_of(stats.c.last_at) == filters.last_slot)
+    for s in filters.never_slots:
+        where.append(func.coalesce(stats.c[f"tried_{s}"], 0) == 0)
+    if filters.missing in services:
+        where.append(missing(services[filters.missing], year))
+    return where
+
+
+@dataclass
+class Row:
+    household: Household
+    attempts: int
+    not_home: int
+    last_at: Optional[datetime]
+    tried: list[str]
+    suggested: str
+    flagged: bool
+
+
+def suggest_slot(home: dict, away: dict, appointment_slot: Optional[str] = None) -> str:
+    """The slot most likely to find someone home: an appointment's, else the best odds.
+
+    Odds are (home + 1) / (home + away + 2) per slot, so an untried slot counts as even
+    and beats one where nobody was home; ties go to the evening, when people are back.
+    """
+    if appointment_slot in SLOTS:
+        return appointment_slot
+    return max(reversed(SLOTS), key=lambda s: (home.get(s, 0) + 1) /
+               (home.get(s, 0) + away.get(s, 0) + 2))
+
+
+def not_reached(neighbourhood_id: int, filters: Filters, year: int,
+                limit: int = 2000) -> tuple[list[Row], dict[Optional[int], int]]:
+    """The open households that match, with their attempts, and a count per lane."""
+    campaign = active_campaign(neighbourhood_id)
+    services = {s.code: s for s in campaign.services} if campaign else {}
+    stats = attempt_stats(neighbourhood_id)
+    where = _conditions(neighbourhood_id, filters, stats, services, year)
+    joined = lambda q: q.outerjoin(stats, stats.c.household_id == Household.id)  # noqa: E731
+    per_lane = dict(db.session.execute(joined(select(Household.lane_id, func.count()))
+                                       .where(*where).group_by(Household.lane_id)).all())
+    lane = aliased(Lane)
+    rows = db.session.execute(
+        joined(select(Household, stats).outerjoin(lane, lane.id == Household.lane_id))
+        .where(*where).order_by(lane.position, Household.id).limit(limit)).all()
+    appointments = appointment_slots([r[0].id for r in rows if r[0].status == "appointment"])
+    result = []
+    for r in rows:
+        m = r._mapping
+        home = {s: m[f"home_{s}"] or 0 for s in SLOTS}
+        away = {s: m[f"away_{s}"] or 0 for s in SLOTS}
+        household = r[0]
+        result.append(Row(household=household, attempts=m["attempts"] or 0,
+                          not_home=m["not_home"] or 0, last_at=m["last_at"],
+                          tried=[s for s in SLOTS if m[f"tried_{s}"]],
+                          suggested=suggest_slot(home, away, appointments.get(household.id,
+                                                                              (None, None))[1]),
+                          flagged=(m["not_home"] or 0) >= FLAG_AFTER))
+    result.sort(key=lambda row: (row.household.lane.position if row.household.lane else 1e9,
+                                 house_number_key(row.household.house_number)))
+    return result, per_lane
+
+
+def appointment_slots(household_ids: list[int]) -> dict[int, tuple[date, Optional[str]]]:
+    """{household: (day, slot)} of each one's latest appointment made at the door."""
+    if not household_ids:
+        return {}
+    visits = db.session.execute(
+        select(Visit.household_id, Visit.come_back_day, Visit.come_back_slot)
+        .where(Visit.household_id.in_(household_ids), Visit.outcome == "come_back",
+               Visit.come_back_day.is_not(None), effective())
+        .order_by(Visit.happened_at, Visit.id)).all()
+    return {h: (day, slot) for h, day, slot in visits}  # later visits overwrite earlier
+
+
+def first_shift(neighbourhood_id: int, day: date, slot: Optional[str]) -> Optional[Shift]:
+    """The first shift in that slot (any slot if none) on or after that day."""
+    query = select(Shift).where(Shift.neighbourhood_id == neighbourhood_id,
+                                Shift.day >= max(day, local_today()))
+    if slot in SLOTS:
+        query = query.where(Shift.slot == slot)
+    order = case(SLOT_ORDER, value=Shift.slot)
+    return db.session.scalar(query.order_by(Shift.day, order).limit(1))
+
+
+def place_appointments(neighbourhood_id: int) -> list[ShiftHousehold]:
+    """Put each pending appointment into the first matching shift, once: there it stays."""
+    ids = db.session.scalars(select(Household.id).where(
+        Household.neighbourhood_id == neighbourhood_id, Household.status == "appointment")).all()
+    placed = []
+    for household_id, (day, slot) in appointment_slots(ids).items():
+        held = db.session.scalar(select(ShiftHousehold.id).join(Shift).where(
+            ShiftHousehold.household_id == household_id, ShiftHousehold.reason == "appointment",
+            Shift.day >= day).limit(1))
+        shift = None if held else first_shift(neighbourhood_id, day, slot)
+        if shift is not None:
+            row = ShiftHousehold(shift_id=shift.id, household_id=household_id,
+                                 reason="appointment")
+            db.session.add(row)
+            placed.append(row)
+    db.session.flush()
+    for shift_id in {row.shift_id for row in placed}:
+        place_in_walks(db.session.get(Shift, shift_id))
+    return placed
+
+
+def add_to_shift(shift: Shift, household_ids: list[int], volunteer_id: Optional[int],
+                 added_by_id: Optional[int]) -> tuple[int, int]:
+    """The leader puts households into a shift; returns (on a walk now, waiting for a lane)."""
+    rows = {r.household_id: r for r in db.session.scalars(select(ShiftHousehold).where(
+        ShiftHousehold.shift_id == shift.id, ShiftHousehold.household_id.in_(household_ids)))}
+    for household_id in household_ids:
+        row = rows.get(household_id) or ShiftHousehold(shift_id=shift.id,
+                                                       household_id=household_id)
+        row.volunteer_id, row.added_by_id = volunteer_id, added_by_id
+        db.session.add(row)
+    db.session.flush()
+    place_appointments(shift.neighbourhood_id)
+    on_walk = place_in_walks(shift)
+    return len(set(household_ids) & on_walk), len(set(household_ids) - on_walk)
+
+
+def place_in_walks(shift: Shift) -> set[int]:
+    """Append the shift's hand-added households to walks; returns every household on a walk.
+
+    Each goes to the volunteer chosen for it, else to whoever has its lane in the shift;
+    with neither it waits (and joins a walk when its lane is given and walks are rebuilt).
+    """
+    walks = {w.volunteer_id: w for w in db.session.scalars(select(Walk).where(
+        Walk.shift_id == shift.id))}
+    on_walk = set(db.session.scalars(select(WalkStop.household_id).join(Walk).where(
+        Walk.shift_id == shift.id)))
+    lane_owner = {a.lane_id: a.volunteer_id for a in db.session.scalars(select(Assignment).where(
+        Assignment.shift_id == shift.id).order_by(Assignment.position.desc()))}
+    lane = aliased(Lane)
+    extra = db.session.execute(
+        select(ShiftHousehold, Household).join(Household)
+        .outerjoin(lane, lane.id == Household.lane_id)
+        .where(ShiftHousehold.shift_id == shift.id, Household.status != "reached")
+        .order_by(lane.position, Household.id)).all()
+    extra.sort(key=lambda r: (r[1].lane.position if r[1].lane else 1e9,
+                              house_number_key(r[1].house_number)))
+    for row, household in extra:
+        volunteer_id = row.volunteer_id or lane_owner.get(household.lane_id)
+        if household.id in on_walk or volunteer_id is None:
+            continue
+        walk = walks.get(volunteer_id)
+        if walk is None:
+            walk = walks[volunteer_id] = Walk(shift_id=shift.id, volunteer_id=volunteer_id)
+            db.session.add(walk)
+            db.session.flush()
+        position = 1 + (db.session.scalar(select(func.max(WalkStop.position))
+                                          .where(WalkStop.walk_id == walk.id)) or -1)
+        db.session.add(WalkStop(walk_id=walk.id, household_id=household.id, position=position))
+        on_walk.add(household.id)
+    db.session.flush()
+    db.session.expire(shift, ["walks"])
+    return on_walk
+
+
+def coming_shifts(neighbourhood_id: int) -> list[Shift]:
+    """Shifts from today on, soonest first."""
+    order = case(SLOT_ORDER, value=Shift.slot)
+    return db.session.scalars(select(Shift).where(Shift.neighbourhood_id == neighbourhood_id,
+                                                  Shift.day >= local_today())
+                              .order_by(Shift.day, order)).all()
+
+
+def planned(household_ids: list[int]) -> dict[int, Shift]:
+    """{household: the soonest coming shift it was put into by hand or by appointment}."""
+    if not household_ids:
+        return {}
+    rows = db.session.execute(select(ShiftHousehold.household_id, Shift).join(Shift).where(
+        ShiftHousehold.household_id.in_(household_ids), Shift.day >= local_today())
+        .order_by(Shift.day.desc())).all()
+    return {h: shift for h, shift in rows}
