@@ -1,0 +1,173 @@
+"""Putting households on the map: fixes, the geocoding chain, lane spread, the background job.
+
+Each household keeps where its position came from (``position_source``) and how precise it
+is; ``geo.placement.better_fix`` decides whether a new fix replaces the one it has.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Optional
+
+from flask import Flask, current_app
+
+from extensions import db
+from geo.geocode import lookup_household, make_geocoder
+from geo.placement import Fix, better_fix, lane_fixes
+from models.audit import audit
+from models.base import utcnow
+from models.household import Household
+from models.job import GeocodeCache, Job
+from models.place import Lane, Neighbourhood
+
+JOB_KIND = "geocode"
+# Households a geocoder could still improve: no position, or only an approximate one.
+IMPROVABLE = (None, "lane", "geocoder_street")
+
+
+def current_fix(household: Household) -> Fix | None:
+    """The household's present position as a Fix (None when it has none)."""
+    if not household.has_position or household.position_source is None:
+        return None
+    return Fix(household.lat, household.lon, household.position_source,
+               household.position_accuracy_m, household.position_approximate)
+
+
+def offer_fix(household: Household, fix: Fix) -> bool:
+    """Give the household this fix if it is better than what it has; True when taken."""
+    if not better_fix(current_fix(household), fix):
+        return False
+    household.lat, household.lon = fix.lat, fix.lon
+    household.position_source = fix.source
+    household.position_accuracy_m = fix.accuracy_m
+    household.position_approximate = bool(fix.approximate)
+    return True
+
+
+def pin(household: Household, lat: float, lon: float, user_id: Optional[int]) -> bool:
+    """The leader dragged the household's pin: it wins over every automated source."""
+    taken = offer_fix(household, Fix(lat, lon, "pin"))
+    audit("household_pinned", user_id=user_id, neighbourhood_id=household.neighbourhood_id,
+          object_type="household", object_id=household.id)
+    return taken
+
+
+class DbCache:
+    """The geocoder's raw answers kept in the database, shared by every process."""
+
+    def get(self, query: str) -> dict | None:
+        row = db.session.get(GeocodeCache, query[:500])
+        return None if row is None else (row.raw or {})
+
+    def set(self, query: str, raw: dict) -> None:
+        db.session.merge(GeocodeCache(query=query[:500], raw=raw, at=utcnow()))
+
+
+def _lane_names(lane: Lane | None) -> str:
+    names = []
+    while lane is not None:
+        names.append(lane.name)
+        lane = lane.parent
+    return "/".join(reversed(names))
+
+
+def spread_lanes(neighbourhood_id: int) -> int:
+    """Spread households along their drawn lanes where they have nothing better."""
+    placed = 0
+    lanes = db.session.scalars(db.select(Lane).where(Lane.neighbourhood_id == neighbourhood_id))
+    for lane in lanes:
+        if len(lane.path or []) < 2:
+            continue
+        households = db.session.scalars(db.select(Household).where(
+            Household.lane_id == lane.id)).all()
+        if not households:
+            continue
+        fixes = lane_fixes(lane.path_points, [h.house_number for h in households])
+        placed += sum(offer_fix(h, fixes[h.house_number]) for h in households)
+    return placed
+
+
+def improvable(neighbourhood_id: int) -> list[int]:
+    """Ids of households with no position or only an approximate automated one."""
+    return list(db.session.scalars(db.select(Household.id).where(
+        Household.neighbourhood_id == neighbourhood_id,
+        db.or_(Household.position_source.is_(None), Household.lat.is_(None),
+               Household.position_source.in_(IMPROVABLE[1:])))
+        .order_by(Household.id)))
+
+
+def running_job(neighbourhood_id: int) -> Job | None:
+    return db.session.scalar(db.select(Job).where(
+        Job.kind == JOB_KIND, Job.neighbourhood_id == neighbourhood_id,
+        Job.state.in_(("queued", "running"))).order_by(Job.id.desc()))
+
+
+def latest_job(neighbourhood_id: int) -> Job | None:
+    return db.session.scalar(db.select(Job).where(
+        Job.kind == JOB_KIND, Job.neighbourhood_id == neighbourhood_id).order_by(Job.id.desc()))
+
+
+def queue_job(neighbourhood: Neighbourhood, user_id: Optional[int]) -> tuple[Job, bool]:
+    """A placing job for the neighbourhood: the one already running, or a new one (committed)."""
+    job = running_job(neighbourhood.id)
+    if job is not None:
+        return job, False
+    job = Job(kind=JOB_KIND, neighbourhood_id=neighbourhood.id, state="queued",
+              total=len(improvable(neighbourhood.id)))
+    db.session.add(job)
+    db.session.flush()
+    audit("households_placing_started", user_id=user_id, neighbourhood_id=neighbourhood.id,
+          object_type="job", object_id=job.id)
+    db.session.commit()
+    return job, True
+
+
+def run_job(job_id: int) -> Job:
+    """Geocode what is missing, then spread the rest along lanes, saving progress as it goes."""
+    job = db.session.get(Job, job_id)
+    neighbourhood = db.session.get(Neighbourhood, job.neighbourhood_id)
+    config = current_app.config
+    geocoder = make_geocoder(config.get("GEOCODER"), config.get("GEOCODER_USER_AGENT", "go-cua"),
+                             config.get("GEOCODER_DOMAIN"), config.get("GEOCODER_SCHEME", "https"))
+    ids = improvable(neighbourhood.id)
+    job.state, job.total, job.done = "running", len(ids), 0
+    db.session.commit()
+    found = 0
+    try:
+        cache = DbCache()
+        for household_id in ids:
+            household = db.session.get(Household, household_id)
+            if household is not None and geocoder is not None:
+                result = lookup_household(geocoder, household.house_number,
+                                          _lane_names(household.lane), household.street,
+                                          neighbourhood.ward.name, neighbourhood.ward.province,
+                                          cache)
+                if result.fix is not None and offer_fix(household, result.fix):
+                    found += 1
+            job.done += 1
+            db.session.commit()  # progress (and cached answers) visible to every process
+        spread = spread_lanes(neighbourhood.id)
+        job.state, job.message = "done", f"geocoded={found} lane={spread}"
+    except Exception as error:  # noqa: BLE001 — the job must end, and say why
+        db.session.rollback()
+        job = db.session.get(Job, job_id)
+        job.state, job.message = "failed", type(error).__name__
+    job.finished_at = utcnow()
+    db.session.commit()
+    return job
+
+
+def _run_in_thread(app: Flask, job_id: int) -> None:
+    with app.app_context():
+        try:
+            run_job(job_id)
+        finally:
+            db.session.remove()
+
+
+def start_job(job: Job) -> threading.Thread:
+    """Run the job in a background thread with its own app context (requests go on)."""
+    app = current_app._get_current_object()
+    thread = threading.Thread(target=_run_in_thread, args=(app, job.id), daemon=True,
+                              name=f"placing-{job.id}")
+    thread.start()
+    return thread

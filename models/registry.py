@@ -1,0 +1,181 @@
+"""The household registry: search, filters, sorting; add, edit, move away, erase; residents."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Optional
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from extensions import db
+from models.audit import audit
+from models.household import STATUSES, Household, Resident
+from models.place import Lane
+from models.visit import Visit, VisitInput, record_visit
+from sheets.cells import CellProblem, parse_members, parse_phone
+from vietnamese import fold, house_number_key, name_sort_key, nfc
+
+
+class Conflict(Exception):
+    """The household changed since the form was loaded: report, do not overwrite."""
+
+
+class Invalid(ValueError):
+    """Bad form input; the message is for the leader (Vietnamese)."""
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    lane_id: Optional[int] = None
+    status: str = ""
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(neighbourhood_id: int, filters: Filters) -> list[Household]:
+    """Households matching the filters, sorted by given name, then full name.
+
+    The search text is folded ("dang van duc" finds "Đặng Văn Đức") and matched with
+    SQL LIKE on the folded column, so the database does the filtering.
+    """
+    query = (db.select(Household).where(Household.neighbourhood_id == neighbourhood_id)
+             .options(selectinload(Household.lane).selectinload(Lane.parent)))
+    words = fold(filters.q).split()
+    for word in words:
+        pattern = _like(word)
+        query = query.where(db.or_(Household.head_name_folded.like(pattern, escape="\\"),
+                                   db.func.lower(Household.house_number).like(pattern,
+                                                                              escape="\\")))
+    if filters.lane_id:
+        query = query.where(Household.lane_id == filters.lane_id)
+    if filters.status in STATUSES:
+        query = query.where(Household.status == filters.status)
+    households = db.session.scalars(query).all()
+    return sorted(households, key=lambda h: (name_sort_key(h.head_name),
+                                             house_number_key(h.house_number)))
+
+
+def lanes_of(neighbourhood_id: int) -> list[Lane]:
+    return db.session.scalars(db.select(Lane).where(Lane.neighbourhood_id == neighbourhood_id)
+                              .order_by(Lane.position, Lane.id)).all()
+
+
+def parse_form(form, neighbourhood_id: int) -> dict:
+    """Clean household fields from a form, or raise Invalid with the reason."""
+    values = {"house_number": nfc(form.get("house_number"))[:40],
+              "head_name": nfc(form.get("head_name"))[:200],
+              "street": nfc(form.get("street"))[:120], "note": nfc(form.get("note"))[:1000]}
+    if not values["house_number"]:
+        raise Invalid(_("Cần nhập số nhà."))
+    if not values["head_name"]:
+        raise Invalid(_("Cần nhập họ tên chủ hộ."))
+    lane_id = form.get("lane_id", type=int)
+    lane = db.session.get(Lane, lane_id) if lane_id else None
+    if lane_id and (lane is None or lane.neighbourhood_id != neighbourhood_id):
+        raise Invalid(_("Ngõ không thuộc tổ này."))
+    if lane is None and not values["street"]:
+        raise Invalid(_("Cần chọn ngõ hoặc nhập tên đường."))
+    values["lane_id"] = lane.id if lane else None
+    if lane is not None and not values["street"]:
+        values["street"] = lane.street
+    try:
+        values["members"] = parse_members(form.get("members", ""), _("Số nhân khẩu")) or 1
+        values["phone"] = parse_phone(form.get("phone", ""), _("Số điện thoại"))
+    except CellProblem as problem:
+        raise Invalid(str(problem)) from None
+    return values
+
+
+def _address_taken(neighbourhood_id: int, values: dict, other_id: Optional[int]) -> bool:
+    query = db.select(Household.id).where(
+        Household.neighbourhood_id == neighbourhood_id, Household.lane_id.is_(values["lane_id"])
+        if values["lane_id"] is None else Household.lane_id == values["lane_id"],
+        Household.street == values["street"], Household.house_number == values["house_number"])
+    found = db.session.scalar(query)
+    return found is not None and found != other_id
+
+
+def add(neighbourhood_id: int, values: dict, user_id: Optional[int]) -> Household:
+    """A new household (the caller commits)."""
+    if _address_taken(neighbourhood_id, values, None):
+        raise Invalid(_("Đã có hộ ở địa chỉ này."))
+    household = Household(neighbourhood_id=neighbourhood_id,
+                          **{k: v for k, v in values.items() if k != "head_name"})
+    household.set_head_name(values["head_name"])
+    db.session.add(household)
+    db.session.flush()
+    audit("household_added", user_id=user_id, neighbourhood_id=neighbourhood_id,
+          object_type="household", object_id=household.id)
+    return household
+
+
+def edit(household: Household, values: dict, seen_version: Optional[int],
+         user_id: Optional[int]) -> Household:
+    """Change a household, unless someone changed it since `seen_version` (Conflict)."""
+    if seen_version != household.version:
+        raise Conflict()
+    if _address_taken(household.neighbourhood_id, values, household.id):
+        raise Invalid(_("Đã có hộ ở địa chỉ này."))
+    changed = sorted(k for k, v in values.items() if getattr(household, k) != v)
+    for key, value in values.items():
+        if key == "head_name":
+            household.set_head_name(value)
+        else:
+            setattr(household, key, value)
+    db.session.flush()  # the version column makes a concurrent save fail here
+    audit("household_edited", user_id=user_id, neighbourhood_id=household.neighbourhood_id,
+          object_type="household", object_id=household.id, fields=changed)
+    return household
+
+
+def mark_moved(household: Household, user_id: Optional[int]) -> Visit:
+    """Moved away: a visit with outcome "moved" (status derives from visits)."""
+    visit, _created = record_visit(household.id, user_id, VisitInput(
+        client_id=f"moved-{uuid.uuid4()}", outcome="moved",
+        note=_("Tổ trưởng ghi nhận hộ đã chuyển đi")), services={})
+    audit("household_moved_away", user_id=user_id, neighbourhood_id=household.neighbourhood_id,
+          object_type="household", object_id=household.id)
+    return visit
+
+
+def erase(household: Household, user_id: Optional[int]) -> None:
+    """Erase on request: the household, its residents and its visits; audited without names."""
+    household_id, neighbourhood_id = household.id, household.neighbourhood_id
+    visits = db.session.execute(db.delete(Visit).where(Visit.household_id == household_id))
+    db.session.delete(household)
+    db.session.flush()
+    audit("household_erased", user_id=user_id, neighbourhood_id=neighbourhood_id,
+          object_type="household", object_id=household_id, visits=visits.rowcount)
+
+
+def add_resident(household: Household, label: str, birth_year: str,
+                 user_id: Optional[int], this_year: int) -> Resident:
+    label = nfc(label)[:60]
+    if not label:
+        raise Invalid(_("Cần nhập quan hệ với chủ hộ (ví dụ: vợ, con)."))
+    year = None
+    if (birth_year or "").strip():
+        if not birth_year.strip().isdigit() or not 1900 <= int(birth_year) <= this_year:
+            raise Invalid(_("Năm sinh không hợp lệ."))
+        year = int(birth_year)
+    resident = Resident(label=label, birth_year=year)
+    household.residents.append(resident)
+    db.session.flush()
+    audit("resident_added", user_id=user_id, neighbourhood_id=household.neighbourhood_id,
+          object_type="household", object_id=household.id)
+    return resident
+
+
+def remove_resident(household: Household, resident_id: int, user_id: Optional[int]) -> None:
+    resident = next((r for r in household.residents if r.id == resident_id), None)
+    if resident is None:
+        raise Invalid(_("Không tìm thấy nhân khẩu này."))
+    household.residents.remove(resident)
+    db.session.flush()
+    audit("resident_removed", user_id=user_id, neighbourhood_id=household.neighbourhood_id,
+          object_type="household", object_id=household.id)

@@ -1,0 +1,115 @@
+"""Household import: upload -> preview -> confirm (all or nothing), and the same from the CLI."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+
+from extensions import db
+from models import Neighbourhood, importing
+from models.importing import ImportDraft
+from routes.access import refuse, roles
+from routes.households import MANAGERS, bp, the_neighbourhood
+
+
+def draft_or_404(draft_id: int) -> ImportDraft:
+    """An import draft of the user's own neighbourhood, uploaded by them."""
+    draft = db.session.get(ImportDraft, draft_id)
+    if draft is None:
+        abort(404)
+    if draft.user_id != g.user.id:
+        refuse(404, object="import_draft", object_id=draft_id)
+    return draft
+
+
+@bp.route("/import")
+@roles(*MANAGERS)
+def import_form():
+    """Choose a CSV or XLSX file."""
+    return render_template("households/import.html", neighbourhood=the_neighbourhood())
+
+
+@bp.post("/import")
+@roles(*MANAGERS)
+def import_upload():
+    """Read the file and show what it would do; nothing is written but the draft."""
+    neighbourhood = the_neighbourhood()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Hãy chọn một tệp .csv hoặc .xlsx."), "error")
+        return redirect(url_for("households.import_form"), code=303)
+    data = upload.read()
+    preview = importing.preview(neighbourhood, upload.filename, data,
+                                current_app.config["MAX_CONTENT_LENGTH"])
+    draft = None
+    if preview.ok:
+        draft = importing.save_draft(neighbourhood.id, g.user.id, upload.filename, data)
+        db.session.commit()
+    status = 200 if preview.ok else 422
+    return render_template("households/preview.html", neighbourhood=neighbourhood,
+                           preview=preview, draft=draft, filename=upload.filename), status
+
+
+@bp.post("/import/<int:draft_id>/confirm")
+@roles(*MANAGERS)
+def import_confirm(draft_id: int):
+    """Write every row of the previewed file, or none."""
+    draft = draft_or_404(draft_id)
+    neighbourhood = db.session.get(Neighbourhood, draft.neighbourhood_id)
+    result = importing.apply(neighbourhood, draft.filename, draft.data, g.user.id)
+    if not result.ok:
+        db.session.rollback()
+        return render_template("households/preview.html", neighbourhood=neighbourhood,
+                               preview=result, draft=None, filename=draft.filename), 422
+    db.session.delete(draft)
+    db.session.commit()
+    flash(_("Đã nhập: %(added)s hộ mới, %(updated)s hộ cập nhật, %(lanes)s ngõ mới.",
+            added=len(result.added), updated=len(result.updated), lanes=len(result.new_lanes)),
+          "ok")
+    return redirect(url_for("households.map_page", neighbourhood=neighbourhood.id), code=303)
+
+
+@bp.post("/import/<int:draft_id>/cancel")
+@roles(*MANAGERS)
+def import_cancel(draft_id: int):
+    """Drop the uploaded file without importing it."""
+    db.session.delete(draft_or_404(draft_id))
+    db.session.commit()
+    return redirect(url_for("households.import_form"), code=303)
+
+
+households_cli = AppGroup("households", help="Hộ dân: nhập danh sách (import household lists).")
+
+
+def _echo_errors(result: importing.Preview) -> None:
+    if result.refused:
+        click.echo(result.refused, err=True)
+    for error in result.errors:
+        click.echo(f"Dòng {error.row_number}, cột “{error.column}”: {error.message}", err=True)
+    if not (result.refused or result.errors) and not (result.added or result.updated):
+        click.echo("Tệp không có hộ nào để nhập", err=True)
+
+
+@households_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--neighbourhood", "neighbourhood_id", type=int, required=True,
+              help="Id of the neighbourhood (tổ dân phố) to import into.")
+def import_command(file: Path, neighbourhood_id: int) -> None:
+    """Import households from a CSV or XLSX file, all or nothing (same rules as the browser)."""
+    neighbourhood = db.session.get(Neighbourhood, neighbourhood_id)
+    if neighbourhood is None:
+        click.echo(f"Không có tổ dân phố id {neighbourhood_id}", err=True)
+        sys.exit(1)
+    result = importing.apply(neighbourhood, file.name, file.read_bytes(), None)
+    if not result.ok:
+        db.session.rollback()
+        _echo_errors(result)
+        click.echo("Không nhập gì: hãy sửa tệp rồi nhập lại.", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Đã nhập: {len(result.added)} hộ mới, {len(result.updated)} hộ cập nhật, "
+               f"{len(result.new_lanes)} ngõ mới.")

@@ -1,0 +1,115 @@
+"""The households map: Folium map, household cards, dragged pins, the placing job."""
+from __future__ import annotations
+
+import math
+
+from flask import current_app, g, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from extensions import db
+from geo.maps import STATUS_COLOURS, household_map, render_parts
+from models import Household, Job, Lane, placing
+from routes.access import household_or_404, neighbourhood_or_404, roles
+from routes.households import MANAGERS, bp, the_neighbourhood
+from sheets.cells import LAT_RANGE, LON_RANGE
+
+DEFAULT_CENTRE = (21.0285, 105.8542)  # Hà Nội, when a neighbourhood has nothing to show yet
+
+
+def _map_rows(neighbourhood_id: int) -> tuple[list[dict], list[dict]]:
+    households = db.session.scalars(db.select(Household).where(
+        Household.neighbourhood_id == neighbourhood_id)
+        .options(selectinload(Household.lane).selectinload(Lane.parent))).all()
+    rows = [{"id": h.id, "lat": h.lat, "lon": h.lon, "status": h.status,
+             "approximate": h.position_approximate,
+             "label": f"{h.head_name} · {h.address}"} for h in households]
+    lanes = db.session.scalars(db.select(Lane).where(Lane.neighbourhood_id == neighbourhood_id)
+                               .options(selectinload(Lane.parent))).all()
+    return rows, [{"name": lane.full_name, "path": lane.path_points} for lane in lanes]
+
+
+def _centre(neighbourhood, rows: list[dict], lanes: list[dict]):
+    if neighbourhood.meeting_latlon:
+        return neighbourhood.meeting_latlon
+    points = [(r["lat"], r["lon"]) for r in rows if r["lat"] is not None] or \
+        [p for lane in lanes for p in lane["path"]]
+    if not points:
+        return DEFAULT_CENTRE
+    return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+
+
+@bp.route("/map")
+@roles(*MANAGERS)
+def map_page():
+    """The map: households coloured by status, lanes drawn, a card beside the map."""
+    neighbourhood = the_neighbourhood()
+    rows, lanes = _map_rows(neighbourhood.id)
+    config = current_app.config
+    m = household_map(rows, lanes, _centre(neighbourhood, rows, lanes),
+                      tiles=config["TILE_URL"], attribution=config["TILE_ATTRIBUTION"],
+                      asset_url=lambda path: url_for("static", filename="vendor/" + path),
+                      card_url=url_for("households.card", household_id=0).replace(
+                          "/0/", "/__ID__/"),
+                      draggable=g.user.role == "leader")
+    unplaced = sum(1 for r in rows if r["lat"] is None)
+    return render_template("households/map.html", neighbourhood=neighbourhood,
+                           parts=render_parts(m, nonce=g.csp_nonce), colours=STATUS_COLOURS,
+                           total=len(rows), unplaced=unplaced,
+                           job=placing.latest_job(neighbourhood.id))
+
+
+@bp.route("/<int:household_id>/card")
+@roles(*MANAGERS)
+def card(household_id: int):
+    """A household's card beside the map (an htmx fragment)."""
+    return render_template("households/_card.html", household=household_or_404(household_id),
+                           colours=STATUS_COLOURS)
+
+
+def _coordinate(name: str, bounds: tuple[float, float]) -> float | None:
+    source = request.get_json(silent=True) or request.form
+    try:
+        value = float(source.get(name))
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) and bounds[0] <= value <= bounds[1] else None
+
+
+@bp.post("/<int:household_id>/position")
+@roles("leader")
+def move_pin(household_id: int):
+    """The leader dragged a pin: store the position (source "pin")."""
+    household = household_or_404(household_id)
+    lat, lon = _coordinate("lat", LAT_RANGE), _coordinate("lon", LON_RANGE)
+    if lat is None or lon is None:
+        return jsonify(error=_("Vị trí không hợp lệ hoặc nằm ngoài Việt Nam.")), 422
+    placing.pin(household, lat, lon, g.user.id)
+    db.session.commit()
+    return jsonify(id=household.id, lat=household.lat, lon=household.lon,
+                   source=household.position_source)
+
+
+@bp.post("/place")
+@roles("leader")
+def place():
+    """Start (or rejoin) placing the neighbourhood's households in the background."""
+    neighbourhood = the_neighbourhood()
+    job, created = placing.queue_job(neighbourhood, g.user.id)
+    if created:
+        placing.start_job(job)
+    return render_template("households/_progress.html", job=job)
+
+
+@bp.route("/place/<int:job_id>")
+@roles(*MANAGERS)
+def progress(job_id: int):
+    """The placing job's progress; answers 286 once done, which stops htmx polling."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind != placing.JOB_KIND:
+        return render_template("_error.html", message=_("Không tìm thấy trang này."),
+                               status=404), 404
+    neighbourhood_or_404(job.neighbourhood_id)
+    finished = job.state in ("done", "failed")
+    return render_template("households/_progress.html", job=job), 286 if finished else 200
+

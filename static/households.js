@@ -1,0 +1,37 @@
+// Gõ Cửa, households map: a dragged pin is saved as the household's position (source "pin").
+// geo.maps fires `household-moved` on document with {id, lat, lon}; no inline handlers (CSP).
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
+    catch (e) { return ""; }
+  }
+
+  function say(message, ok) {
+    if (window.gocuaToast) { window.gocuaToast(message, ok); }
+  }
+
+  document.addEventListener("household-moved", function (event) {
+    var box = document.getElementById("household-map");
+    if (!box || !event.detail) { return; }
+    var url = box.getAttribute("data-position-url").replace("/0/", "/" + encodeURIComponent(event.detail.id) + "/");
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ lat: event.detail.lat, lon: event.detail.lon })
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        if (!response.ok) { throw new Error(body.error || String(response.status)); }
+        box.setAttribute("data-last-saved", String(event.detail.id));
+        say(box.getAttribute("data-saved"), true);
+        if (window.htmx && document.querySelector("#household-card [data-household='" + event.detail.id + "']")) {
+          htmx.ajax("GET", url.replace(/position$/, "card"), { target: "#household-card" });
+        }
+      });
+    }).catch(function (error) {
+      say(box.getAttribute("data-failed") + error.message, false);
+    });
+  });
+})();
