@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Optional
 
 from sqlalchemy import ForeignKey, String
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -156,6 +157,10 @@ def record_visit(household_id: int, user_id: Optional[int], data: VisitInput,
     if existing is not None:
         return existing, False
     household = _lock(household_id)
+    # Again under the lock: on PostgreSQL a twin request may have committed while we waited.
+    existing = find_by_client_id(data.client_id)
+    if existing is not None:
+        return existing, False
     _check(household, data, services)
     now = recorded_at or utcnow()
     visit = Visit(client_id=data.client_id, household_id=household.id, shift_id=shift_id,
@@ -165,8 +170,15 @@ def record_visit(household_id: int, user_id: Optional[int], data: VisitInput,
                   lat=data.lat, lon=data.lon, accuracy_m=data.accuracy_m)
     visit.records = [ServiceRecord(service_id=s, resident_id=r, state=st)
                      for s, r, st in data.services]
-    db.session.add(visit)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the unique client_id is the last word
+            db.session.add(visit)
+            db.session.flush()
+    except IntegrityError:
+        existing = find_by_client_id(data.client_id)
+        if existing is None:
+            raise
+        return existing, False
     derive(household)
     return visit, True
 
@@ -193,3 +205,65 @@ def plausible_time(happened_at: Optional[datetime], now: datetime) -> datetime:
             or happened_at < now - timedelta(days=7):
         return now
     return happened_at
+
+
+CLIENT_ID_CHARS = frozenset("0123456789abcdefABCDEF-")
+SLOTS = ("sang", "chieu", "toi")
+
+
+def _float(value, low: float, high: float) -> Optional[float]:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
+def parse_time(value) -> Optional[datetime]:
+    """An ISO 8601 time from a phone (with or without offset) as naive UTC, or None."""
+    try:
+        moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def visit_input(fields, services: dict) -> VisitInput:
+    """A VisitInput from form or JSON fields; raises VisitError (Vietnamese) on bad input.
+
+    Services are named ``s-<service id>`` (household) or ``s-<service id>-<resident id>``;
+    an empty value means "not touched in this visit".
+    """
+    client_id = str(fields.get("client_id") or "").strip()
+    if not 8 <= len(client_id) <= 64 or not set(client_id) <= CLIENT_ID_CHARS:
+        raise VisitError("Thiếu mã lượt gõ cửa: hãy tải lại trang")
+    data = VisitInput(client_id=client_id, outcome=str(fields.get("outcome") or ""),
+                      note=str(fields.get("note") or "").strip()[:1000],
+                      happened_at=parse_time(fields.get("happened_at") or ""))
+    if not data.outcome:
+        raise VisitError("Hãy chọn kết quả gõ cửa")
+    if data.outcome == "come_back":
+        try:
+            data.come_back_day = date.fromisoformat(str(fields.get("come_back_day") or ""))
+        except ValueError:
+            raise VisitError("Hẹn quay lại: cần chọn ngày") from None
+        slot = fields.get("come_back_slot") or None
+        if slot is not None and slot not in SLOTS:
+            raise VisitError("Buổi hẹn không hợp lệ")
+        data.come_back_slot = slot
+    for key in fields:
+        value = fields.get(key)
+        if not str(key).startswith("s-") or not value:
+            continue
+        parts = str(key).split("-")[1:]
+        if not 1 <= len(parts) <= 2 or not all(p.isdigit() for p in parts):
+            raise VisitError("Dịch vụ hoặc trạng thái không hợp lệ")
+        resident_id = int(parts[1]) if len(parts) == 2 else None
+        data.services.append((int(parts[0]), resident_id, str(value)))
+    if data.services and data.outcome != "met":
+        raise VisitError("Chỉ ghi dịch vụ khi đã gặp hộ")
+    data.lat, data.lon = _float(fields.get("lat"), -90, 90), _float(fields.get("lon"), -180, 180)
+    data.accuracy_m = _float(fields.get("accuracy"), 0, 100_000)
+    return data

@@ -1,27 +1,223 @@
-"""The volunteer's walk for today, on a phone."""
+"""The volunteer's walk for today, on a phone: stops, visits, undo, door position, map."""
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+from datetime import timedelta
+from pathlib import Path
+
+from flask import (Blueprint, current_app, g, jsonify, redirect, render_template, request,
+                   send_file, url_for)
+from flask_babel import gettext as _
 
 from extensions import db
-from models import Shift, Walk
-from routes.access import roles
+from geo.maps import render_parts, walk_map
+from geo.placement import Fix, better_fix
+from models import Shift, Visit, Walk, WalkStop, audit
+from models.base import utcnow
+from models.progress import campaign_services, stop_views, walk_progress
+from models.campaign import STATE_LABELS
+from models.shift import SLOT_LABELS
+from models.visit import (STATUS_OF_OUTCOME, UNDO_MINUTES, VisitError, plausible_time, record_visit, undo_visit,
+                          visit_input)
+from routes.access import refuse, roles
 from routes.web import today_local
 
 bp = Blueprint("walk", __name__)
+OUTCOME_LABELS = [("met", "Đã gặp"), ("not_home", "Không có nhà"),
+                  ("come_back", "Hẹn quay lại"), ("declined", "Từ chối"),
+                  ("moved", "Đã chuyển đi"), ("vacant", "Nhà trống"),
+                  ("not_found", "Không tìm thấy địa chỉ")]
+DOOR_FIX_MAX_M = 50  # a reading vaguer than this would place the house in the next lane
+SLOT_ORDER = {"sang": 0, "chieu": 1, "toi": 2}
 
 
 def todays_walks(user) -> list[Walk]:
     """The user's walks in today's shifts, morning first."""
-    order = db.case({"sang": 0, "chieu": 1, "toi": 2}, value=Shift.slot)
+    order = db.case(SLOT_ORDER, value=Shift.slot)
     return db.session.scalars(
         db.select(Walk).join(Shift)
         .where(Walk.volunteer_id == user.id, Shift.day == today_local())
         .order_by(order)).all()
 
 
+def my_walk_or_404(walk_id: int) -> Walk:
+    """One of the signed-in volunteer's own walks."""
+    walk = db.session.get(Walk, walk_id)
+    if walk is None or walk.volunteer_id != g.user.id:
+        refuse(404, object="walk", object_id=walk_id)
+    return walk
+
+
+def my_stop_or_404(household_id: int) -> WalkStop:
+    """The household's stop on the volunteer's walk today (or yesterday's, for a late sync)."""
+    stop = db.session.scalars(
+        db.select(WalkStop).join(Walk).join(Shift)
+        .where(WalkStop.household_id == household_id, Walk.volunteer_id == g.user.id,
+               Shift.day >= today_local() - timedelta(days=1))
+        .order_by(Shift.day.desc(), db.case(SLOT_ORDER, value=Shift.slot).desc())).first()
+    if stop is None:
+        refuse(404, object="household", object_id=household_id)
+    return stop
+
+
+def _views(walk: Walk, stops=None):
+    return stop_views(walk, today_local().year, stops, user_id=g.user.id, now=utcnow(),
+                      undo_minutes=UNDO_MINUTES)
+
+
+def _page_args() -> dict:
+    return {"outcome_labels": [(code, _(label)) for code, label in OUTCOME_LABELS],
+            "status_of": STATUS_OF_OUTCOME, "slot_labels": SLOT_LABELS,
+            "state_labels": STATE_LABELS}
+
+
+def _stop_answer(stop: WalkStop, status: int = 200, notice: str = ""):
+    """The stop's card with the walk's progress out of band (htmx), else back to the walk."""
+    if request.headers.get("HX-Request"):
+        view = _views(stop.walk, [stop])[0]
+        done, total = walk_progress(stop.walk)
+        return render_template("walk/_answer.html", view=view, walk=stop.walk, done=done,
+                               total=total, notice=notice, **_page_args()), status
+    if request.is_json:
+        return jsonify(ok=True, household_id=stop.household_id), status
+    return redirect(url_for("walk.today", _anchor=f"stop-{stop.household_id}"), 303)
+
+
+def _refused(message: str, status: int = 400):
+    """A save the server will not take: said in Vietnamese, nothing changed."""
+    db.session.rollback()
+    if request.is_json:
+        return jsonify(ok=False, error=message), status
+    return render_template("_error.html", message=message, status=status), status
+
+
 @bp.route("/walk")
 @roles("volunteer")
 def today():
     """Today's stops in order, lane by lane."""
-    return render_template("walk/today.html", walks=todays_walks(g.user))
+    walks = [(walk, _views(walk), *walk_progress(walk)) for walk in todays_walks(g.user)]
+    return render_template("walk/today.html", walks=walks, **_page_args())
+
+
+@bp.route("/walk/<int:walk_id>")
+@roles("volunteer")
+def show(walk_id: int):
+    """One of the volunteer's own walks (a link from a message)."""
+    walk = my_walk_or_404(walk_id)
+    return render_template("walk/today.html", walks=[(walk, _views(walk), *walk_progress(walk))],
+                           **_page_args())
+
+
+@bp.route("/walk/stops/<int:household_id>")
+@roles("volunteer")
+def stop(household_id: int):
+    """One stop's card: the fragment for htmx, the card on its own page otherwise."""
+    found = my_stop_or_404(household_id)
+    if request.headers.get("HX-Request"):
+        return _stop_answer(found)
+    view = _views(found.walk, [found])[0]
+    return render_template("walk/stop.html", view=view, walk=found.walk, **_page_args())
+
+
+@bp.post("/walk/stops/<int:household_id>/visits")
+@roles("volunteer")
+def visit(household_id: int):
+    """Record one knock on the door, once, however often the phone sends it."""
+    found = my_stop_or_404(household_id)
+    fields = (request.get_json(silent=True) or {}) if request.is_json else request.form
+    services = {s.id: s for s in campaign_services(found.walk.shift)}
+    try:
+        data = visit_input(fields, services)
+        data.happened_at = plausible_time(data.happened_at, utcnow())
+        saved, created = record_visit(household_id, g.user.id, data, services,
+                                      shift_id=found.walk.shift_id)
+    except VisitError as error:
+        return _refused(str(error))
+    audit("visit_recorded" if created else "visit_repeated", user_id=g.user.id,
+          neighbourhood_id=found.household.neighbourhood_id, object_type="household",
+          object_id=household_id, visit_id=saved.id, result=saved.outcome,
+          services=len(data.services), shift_id=found.walk.shift_id)
+    db.session.commit()
+    return _stop_answer(found, 201 if created else 200)
+
+
+@bp.post("/walk/visits/<int:visit_id>/undo")
+@roles("volunteer")
+def undo(visit_id: int):
+    """Cancel a wrong tap with a new visit record."""
+    wrong = db.session.get(Visit, visit_id)
+    if wrong is None or wrong.user_id != g.user.id:
+        refuse(404, object="visit", object_id=visit_id)
+    found = my_stop_or_404(wrong.household_id)
+    try:  # one undo per visit, however often the phone sends it
+        undone = undo_visit(wrong, g.user.id, f"undo-{wrong.client_id}"[:64])
+    except VisitError as error:
+        return _refused(str(error))
+    audit("visit_undone", user_id=g.user.id, neighbourhood_id=found.household.neighbourhood_id,
+          object_type="household", object_id=wrong.household_id, visit_id=wrong.id,
+          undo_id=undone.id)
+    db.session.commit()
+    return _stop_answer(found)
+
+
+@bp.post("/walk/stops/<int:household_id>/position")
+@roles("volunteer")
+def pin(household_id: int):
+    """Save the phone's position as the house's, when it is better than the one it has."""
+    found = my_stop_or_404(household_id)
+    household = found.household
+    try:
+        new = Fix(float(request.form["lat"]), float(request.form["lon"]), "door",
+                  float(request.form["accuracy"]))
+    except (KeyError, ValueError):
+        return _refused(_("Không đọc được vị trí của điện thoại. Hãy bật định vị và thử lại."))
+    if not (-90 <= new.lat <= 90 and -180 <= new.lon <= 180) or not 0 <= new.accuracy_m:
+        return _refused(_("Không đọc được vị trí của điện thoại. Hãy bật định vị và thử lại."))
+    if new.accuracy_m > DOOR_FIX_MAX_M:
+        return _refused(_("Vị trí chưa đủ chính xác (±%(m)s m). Hãy ra chỗ thoáng và thử lại.",
+                          m=round(new.accuracy_m)))
+    current = (Fix(household.lat, household.lon, household.position_source,
+                   household.position_accuracy_m, household.position_approximate)
+               if household.has_position and household.position_source else None)
+    if not better_fix(current, new):
+        return _stop_answer(found, notice=_("Vị trí đang có tốt hơn, giữ nguyên."))
+    household.lat, household.lon = new.lat, new.lon
+    household.position_source, household.position_accuracy_m = "door", new.accuracy_m
+    household.position_approximate = False
+    audit("household_positioned", user_id=g.user.id, neighbourhood_id=household.neighbourhood_id,
+          object_type="household", object_id=household.id, source="door",
+          accuracy_m=round(new.accuracy_m))
+    db.session.commit()
+    return _stop_answer(found, notice=_("Đã ghim vị trí nhà (±%(m)s m).", m=round(new.accuracy_m)))
+
+
+@bp.route("/walk/<int:walk_id>/map")
+@roles("volunteer")
+def map(walk_id: int):  # noqa: A001  (the endpoint reads walk.map)
+    """The walk's map: numbered stops and the path (loaded on demand, it is the heavy part)."""
+    walk = my_walk_or_404(walk_id)
+    stops = [{"lat": s.household.lat, "lon": s.household.lon, "id": s.household_id,
+              "label": s.household.address, "lane": s.household.lane_id}
+             for s in walk.stops if s.household.has_position]
+    lanes = {s.household.lane_id: s.household.lane.path for s in walk.stops if s.household.lane}
+    shift = walk.shift
+    start = ((shift.meeting_lat, shift.meeting_lon) if shift.meeting_lat is not None
+             else (stops[0]["lat"], stops[0]["lon"]) if stops else None)
+    if start is None:
+        return render_template("_error.html", message=_("Chưa có nhà nào có vị trí trên bản đồ."),
+                               status=200)
+    m = walk_map(stops, lanes, start, tiles=current_app.config["TILE_URL"],
+                 attribution=current_app.config["TILE_ATTRIBUTION"], height="55vh",
+                 asset_url=lambda path: url_for("static", filename=f"vendor/{path}"))
+    parts = render_parts(m, nonce=g.csp_nonce)
+    template = "walk/_map.html" if request.headers.get("HX-Request") else "walk/map.html"
+    return render_template(template, parts=parts, walk=walk)
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The service worker, from the site's root so its scope covers /walk."""
+    response = send_file(Path(current_app.static_folder) / "sw.js",
+                         mimetype="application/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response

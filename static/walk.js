@@ -1,0 +1,245 @@
+// Gõ Cửa, the volunteer's walk: nothing typed is lost. Every visit carries an id made on
+// the phone; a save that gets no answer, a 5xx or a timeout is kept in localStorage,
+// shown as waiting ("chưa lưu"), and sent again by itself when the network returns.
+// The server stores a visit sent twice exactly once.
+(function () {
+  "use strict";
+  var KEY = "gocua.visitQueue.v1";
+  var RETRY_MS = 15000;
+  var flushing = false;
+
+  function vi() { return (document.documentElement.lang || "vi") === "vi"; }
+  function say(viText, enText) { return vi() ? viText : enText; }
+  function toast(message, ok) { if (window.gocuaToast) { window.gocuaToast(message, ok); } }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function csrf() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
+    catch (e) { return ""; }
+  }
+
+  // ---- the queue -------------------------------------------------------------------
+  function load() {
+    try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+  }
+  function store(items) {
+    try { localStorage.setItem(KEY, JSON.stringify(items)); } catch (e) { /* full: kept in form */ }
+    showQueue(items);
+  }
+  function enqueue(item) {
+    var items = load().filter(function (i) { return i.clientId !== item.clientId; });
+    items.push(item);
+    store(items);
+  }
+  function dequeue(clientId) {
+    store(load().filter(function (i) { return i.clientId !== clientId; }));
+  }
+
+  function showQueue(items) {
+    var box = document.getElementById("walk-queue");
+    if (box) {
+      box.hidden = items.length === 0;
+      box.textContent = (box.getAttribute("data-waiting") || "").replace("__N__", items.length);
+    }
+    items.forEach(function (item) { markUnsaved(item.household, item.error || null, true); });
+  }
+
+  function cardOf(household) { return document.getElementById("stop-" + household); }
+
+  function markUnsaved(household, message, waiting) {
+    var card = cardOf(household);
+    if (!card) { return; }
+    card.classList.add("unsaved-card");
+    card.classList.toggle("waiting", !!waiting);
+    var box = card.querySelector(".unsaved");
+    if (!box) { return; }
+    box.hidden = false;
+    box.querySelector(".unsaved-text").textContent = waiting
+      ? say("Chưa lưu: đang chờ gửi, sẽ tự gửi khi có mạng.", "Not saved yet: waiting to send when online.")
+      : say("Chưa lưu", "Not saved") + (message ? ": " + message : "");
+  }
+
+  // ---- sending a visit -------------------------------------------------------------
+  function formBody(form) {
+    return new URLSearchParams(new FormData(form)).toString();
+  }
+
+  function fillIds(form) {
+    var id = form.querySelector("input[name=client_id]");
+    var at = form.querySelector("input[name=happened_at]");
+    if (id && !id.value) { id.value = uuid(); }           // kept for every retry: stored once
+    if (at && !at.value) { at.value = new Date().toISOString(); }
+  }
+
+  function swapCard(household, html) {
+    var card = cardOf(household);
+    if (card && window.htmx) {
+      htmx.swap(card, html, { swapStyle: "outerHTML" });
+    }
+  }
+
+  function send(item) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller && setTimeout(function () { controller.abort(); }, 15000);
+    return fetch(item.url, {
+      method: "POST", body: item.body, credentials: "same-origin",
+      signal: controller ? controller.signal : undefined,
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true",
+                 "X-CSRFToken": csrf() }
+    }).then(function (response) {
+      clearTimeout(timer);
+      return response.text().then(function (text) { return { status: response.status, text: text }; });
+    }, function () { clearTimeout(timer); return { status: 0, text: "" }; });
+  }
+
+  function retryable(status) { return status === 0 || status === 401 || status === 408 || status === 429 || status >= 500; }
+
+  function flush() {
+    if (flushing) { return Promise.resolve(); }
+    var items = load().filter(function (i) { return !i.error; });
+    if (!items.length) { return Promise.resolve(); }
+    flushing = true;
+    var chain = Promise.resolve(), sent = 0;
+    items.forEach(function (item) {
+      chain = chain.then(function () {
+        return send(item).then(function (answer) {
+          if (answer.status >= 200 && answer.status < 300) {
+            dequeue(item.clientId);
+            swapCard(item.household, answer.text);
+            sent += 1;
+          } else if (!retryable(answer.status)) {
+            var div = document.createElement("div");
+            div.innerHTML = answer.text;
+            var alert = div.querySelector("[role=alert]");
+            item.error = alert ? alert.textContent : String(answer.status);
+            enqueue(item);
+          }
+        });
+      });
+    });
+    return chain.then(function () {
+      flushing = false;
+      if (sent) { toast(say("Đã gửi " + sent + " lượt đang chờ.", "Sent " + sent + " waiting visits."), true); }
+    }, function () { flushing = false; });
+  }
+
+  // htmx sends the form; these listeners keep what htmx could not deliver.
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var form = evt.detail.elt;
+    if (!form.classList || !form.classList.contains("visit-form")) { return; }
+    fillIds(form);
+    // htmx collected the fields before this event: put the fresh ids in its parameters too.
+    evt.detail.parameters.client_id = form.client_id.value;
+    evt.detail.parameters.happened_at = form.happened_at.value;
+  });
+
+  function failed(evt, status) {
+    var form = evt.detail.elt;
+    if (!form.classList || !form.classList.contains("visit-form")) { return; }
+    var card = form.closest(".stop");
+    var household = card.getAttribute("data-household");
+    if (retryable(status)) {
+      enqueue({ url: form.getAttribute("hx-post"), body: formBody(form), household: household,
+                clientId: form.client_id.value, at: Date.now() });
+      markUnsaved(household, null, true);
+    } else {
+      var div = document.createElement("div");
+      div.innerHTML = evt.detail.xhr ? evt.detail.xhr.responseText : "";
+      var alert = div.querySelector("[role=alert]");
+      markUnsaved(household, alert ? alert.textContent : null, false);
+    }
+  }
+  document.addEventListener("htmx:sendError", function (evt) { failed(evt, 0); });
+  document.addEventListener("htmx:timeout", function (evt) { failed(evt, 0); });
+  document.addEventListener("htmx:responseError", function (evt) { failed(evt, evt.detail.xhr.status); });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var form = evt.detail.elt;
+    if (evt.detail.successful && form.classList && form.classList.contains("visit-form")) {
+      dequeue(form.client_id.value);
+    }
+  });
+
+  // ---- buttons ---------------------------------------------------------------------
+  document.addEventListener("click", function (evt) {
+    var retry = evt.target.closest && evt.target.closest(".retry");
+    if (retry) {
+      var form = retry.closest("form");
+      var card = retry.closest(".stop");
+      var queued = load().filter(function (i) { return i.household === card.getAttribute("data-household"); });
+      if (queued.length) {
+        queued.forEach(function (i) { delete i.error; enqueue(i); });
+        flush();
+      } else if (form.requestSubmit) { form.requestSubmit(); }
+      return;
+    }
+    var pin = evt.target.closest && evt.target.closest(".pin-btn");
+    if (pin) { pinHouse(pin); return; }
+    var mapButton = evt.target.closest && evt.target.closest(".map-btn");
+    if (mapButton) { showMap(mapButton); }
+  });
+
+  function pinHouse(button) {
+    if (!navigator.geolocation) {
+      toast(say("Điện thoại không cho biết vị trí.", "This phone cannot give its position."));
+      return;
+    }
+    button.disabled = true;
+    navigator.geolocation.getCurrentPosition(function (position) {
+      button.disabled = false;
+      htmx.ajax("POST", button.getAttribute("data-url"), {
+        target: button.closest(".stop"), swap: "outerHTML",
+        values: { lat: position.coords.latitude, lon: position.coords.longitude,
+                  accuracy: position.coords.accuracy }
+      });
+    }, function () {
+      button.disabled = false;
+      toast(say("Không lấy được vị trí. Hãy bật định vị cho trình duyệt.", "Could not get the position. Allow location for the browser."));
+    }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 0 });
+  }
+
+  function loadOnce(tag, attrs) {
+    var key = attrs.src || attrs.href;
+    if (document.querySelector(tag + "[" + (attrs.src ? "src" : "href") + "='" + key + "']")) { return Promise.resolve(); }
+    return new Promise(function (resolve, reject) {
+      var el = document.createElement(tag);
+      Object.keys(attrs).forEach(function (k) { el.setAttribute(k, attrs[k]); });
+      el.onload = resolve; el.onerror = reject;
+      document.head.appendChild(el);
+    });
+  }
+
+  function showMap(button) {
+    button.disabled = true;
+    Promise.all([loadOnce("link", { rel: "stylesheet", href: button.getAttribute("data-leaflet-css") }),
+                 loadOnce("script", { src: button.getAttribute("data-leaflet-js") })])
+      .then(function () {
+        return htmx.ajax("GET", button.getAttribute("data-map-url"),
+                         { target: "#" + button.getAttribute("data-target"), swap: "innerHTML" });
+      })
+      .then(function () { button.hidden = true; },
+            function () { button.disabled = false; toast(say("Chưa tải được bản đồ.", "The map did not load.")); });
+  }
+
+  // ---- start -----------------------------------------------------------------------
+  function start() {
+    showQueue(load());
+    flush();
+    window.addEventListener("online", flush);
+    setInterval(function () { if (navigator.onLine !== false) { flush(); } }, RETRY_MS);
+    var script = document.querySelector("script[data-sw]");
+    if (script && "serviceWorker" in navigator) {
+      navigator.serviceWorker.register(script.getAttribute("data-sw"), { scope: "/" })
+        .catch(function () { /* the walk still works online */ });
+    }
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }
+  else { start(); }
+})();
