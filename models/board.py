@@ -1,0 +1,190 @@
+"""The assignment board's queries: lanes still to visit, volunteers' loads, warnings; Suggest.
+
+Warnings are codes (the template words them): the leader is warned, never refused.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Optional
+
+import planner
+from extensions import db
+from geo.distance import haversine_m
+from models.place import Lane
+from models.shift import Assignment, Shift, ShiftResponse, Walk
+from models.user import User
+from models.walkplan import (WALK_M_PER_MIN, assign, households_to_visit, rebuild_walks,
+                             start_of, visit_minutes)
+from vietnamese import name_sort_key
+
+
+@dataclass
+class LaneRow:
+    """A lane on the board: households still to visit and the minutes they need."""
+
+    lane: Lane
+    households: int
+    minutes: float
+    point: tuple[float, float]
+    volunteer_ids: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def volunteer_id(self) -> Optional[int]:
+        return self.volunteer_ids[0] if self.volunteer_ids else None
+
+
+@dataclass
+class Load:
+    """A volunteer's share of the shift: lanes in walking order, households, minutes."""
+
+    volunteer: User
+    lanes: list[LaneRow]
+    walk: Optional[Walk]
+    warnings: list[str]
+
+    @property
+    def households(self) -> int:
+        return sum(row.households for row in self.lanes)
+
+    @property
+    def minutes(self) -> float:
+        return round(sum(row.minutes for row in self.lanes))
+
+    @property
+    def percent(self) -> int:
+        """How full the volunteer is against their capacity (households per shift)."""
+        return round(100 * self.households / max(self.volunteer.capacity or 1, 1))
+
+
+@dataclass
+class Board:
+    shift: Shift
+    lanes: list[LaneRow]
+    loads: list[Load]
+
+    @property
+    def free_lanes(self) -> list[LaneRow]:
+        return [row for row in self.lanes if not row.volunteer_ids and row.households]
+
+
+def path_length_m(path: list[tuple[float, float]]) -> float:
+    return float(sum(haversine_m(a, b) for a, b in zip(path, path[1:])))
+
+
+def lane_point(lane: Lane, households, default) -> tuple[float, float]:
+    """A point standing for the lane: the middle of its households, else its mouth."""
+    placed = [(h.lat, h.lon) for h in households if h.has_position]
+    if placed:
+        return (sum(p[0] for p in placed) / len(placed), sum(p[1] for p in placed) / len(placed))
+    path = lane.path_points
+    return path[0] if path else default
+
+
+def volunteers_of(neighbourhood_id: int) -> list[User]:
+    """The neighbourhood's active volunteers, by given name."""
+    users = db.session.scalars(db.select(User).where(
+        User.neighbourhood_id == neighbourhood_id, User.role == "volunteer",
+        User.active.is_(True))).all()
+    return sorted(users, key=lambda u: name_sort_key(u.name))
+
+
+def cant_come(shift: Shift) -> set[int]:
+    """Volunteers who said "I can't make it" for this shift."""
+    return set(db.session.scalars(db.select(ShiftResponse.user_id).where(
+        ShiftResponse.shift_id == shift.id, ShiftResponse.can_come.is_(False))))
+
+
+def given_elsewhere(shift: Shift) -> set[int]:
+    """Lanes also given in another shift of the same day."""
+    return set(db.session.scalars(db.select(Assignment.lane_id).join(Shift).where(
+        Shift.neighbourhood_id == shift.neighbourhood_id, Shift.day == shift.day,
+        Shift.id != shift.id)))
+
+
+def lane_rows(shift: Shift) -> dict[int, LaneRow]:
+    """{lane id: row} for every lane with households to visit, and every lane given."""
+    lanes = db.session.scalars(db.select(Lane).where(
+        Lane.neighbourhood_id == shift.neighbourhood_id).order_by(Lane.position, Lane.id)).all()
+    by_lane = households_to_visit([lane.id for lane in lanes], shift)
+    minutes = visit_minutes([h for hs in by_lane.values() for h in hs], shift)
+    given: dict[int, list[int]] = defaultdict(list)
+    for a in sorted(shift.assignments, key=lambda a: (a.position, a.id or 0)):
+        given[a.lane_id].append(a.volunteer_id)
+    rows = {}
+    for lane in lanes:
+        homes = by_lane.get(lane.id, [])
+        if not homes and lane.id not in given:
+            continue
+        # In and back out along the lane, plus the time at each door.
+        walking = 2 * path_length_m(lane.path_points) / WALK_M_PER_MIN if homes else 0.0
+        rows[lane.id] = LaneRow(lane, len(homes), round(walking + sum(
+            minutes[h.id] for h in homes), 1), (0.0, 0.0), given.get(lane.id, []))
+    start = start_of(shift)
+    for row in rows.values():
+        row.point = lane_point(row.lane, by_lane.get(row.lane.id, []), start)
+    elsewhere = given_elsewhere(shift)
+    for lane_id, row in rows.items():
+        if len(row.volunteer_ids) > 1:
+            row.warnings.append("twice")
+        if lane_id in elsewhere:
+            row.warnings.append("other_shift")
+    return rows
+
+
+def board(shift: Shift) -> Board:
+    """Everything the board shows."""
+    rows = lane_rows(shift)
+    walks = {w.volunteer_id: w for w in shift.walks}
+    away = cant_come(shift)
+    mine: dict[int, list[LaneRow]] = defaultdict(list)
+    for a in sorted(shift.assignments, key=lambda a: (a.position, a.id or 0)):
+        if a.lane_id in rows and rows[a.lane_id] not in mine[a.volunteer_id]:
+            mine[a.volunteer_id].append(rows[a.lane_id])
+    people = volunteers_of(shift.neighbourhood_id)
+    people += [db.session.get(User, v) for v in mine if v not in {u.id for u in people}]
+    loads = []
+    for user in people:
+        load = Load(user, mine.get(user.id, []), walks.get(user.id), [])
+        if load.households > (user.capacity or 0):
+            load.warnings.append("over_capacity")
+        if not user.is_available(shift.day, shift.slot):
+            load.warnings.append("not_available")
+        if user.id in away:
+            load.warnings.append("cant_come")
+        if any("twice" in row.warnings for row in load.lanes):
+            load.warnings.append("lane_twice")
+        loads.append(load)
+    return Board(shift, list(rows.values()), loads)
+
+
+def suggest(shift: Shift) -> dict[int, list[int]]:
+    """Give the lanes not yet given to the available volunteers, balancing minutes and
+    keeping each volunteer's lanes close together; returns {volunteer: new lane ids}."""
+    rows = lane_rows(shift)
+    away = cant_come(shift)
+    people = [u for u in volunteers_of(shift.neighbourhood_id)
+              if u.is_available(shift.day, shift.slot) and u.id not in away]
+    if not people:
+        return {}
+    caps = {u.id: {"max_households": u.capacity or None} for u in people}
+    fixed = {lane_id: row.volunteer_id for lane_id, row in rows.items()
+             if row.volunteer_id in caps}
+    # Lanes given to someone who cannot come stay theirs: the leader decides, with a warning.
+    lanes = {lane_id: {"minutes": row.minutes, "households": row.households,
+                       "lat": row.point[0], "lon": row.point[1]}
+             for lane_id, row in rows.items()
+             if lane_id in fixed or (row.households and not row.volunteer_ids)}
+    plan = planner.balance_lanes(lanes, caps, fixed)
+    added: dict[int, list[int]] = {}
+    for volunteer_id, lane_ids in plan.items():
+        new = [lane for lane in lane_ids if lane not in fixed]
+        if volunteer_id is None or not new:
+            continue
+        for lane_id in new:
+            assign(shift, lane_id, volunteer_id)
+        added[volunteer_id] = new
+    if added:
+        rebuild_walks(shift, added)
+    return added
