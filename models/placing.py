@@ -9,6 +9,7 @@ import threading
 from typing import Optional
 
 from flask import Flask, current_app
+from sqlalchemy import inspect
 
 from extensions import db
 from geo.geocode import lookup_household, make_geocoder
@@ -167,7 +168,10 @@ def _run_in_thread(app: Flask, job_id: int) -> None:
 def start_job(job: Job) -> threading.Thread:
     """Run the job in a background thread with its own app context (requests go on)."""
     app = current_app._get_current_object()
-    thread = threading.Thread(target=_run_in_thread, args=(app, job.id), daemon=True,
-                              name=f"placing-{job.id}")
+    # The id from the identity map: reading job.id after the commit would open a write
+    # transaction on SQLite and hold the lock the thread needs.
+    job_id = inspect(job).identity[0]
+    thread = threading.Thread(target=_run_in_thread, args=(app, job_id), daemon=True,
+                              name=f"placing-{job_id}")
     thread.start()
     return thread

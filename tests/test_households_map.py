@@ -1,0 +1,146 @@
+"""The households map and placing: colours, cards, dragged pins, geocoding, lane spread."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from extensions import db
+from geo.maps import STATUS_COLOURS
+from models import GeocodeCache, Household, Job, Lane, Neighbourhood
+from models import placing
+from models.visit import VisitInput, record_visit
+from tests import helpers
+from tests.test_geo_geocode import AGENT, HOUSE, server  # noqa: F401  (fixture)
+from tests.test_households import token
+
+
+@pytest.fixture
+def leader(client, auth, world):
+    auth.sign_in(world.leader)
+    return world
+
+
+def test_map_page_loads_leaflet_locally_and_names_only_the_tile_host(app, client, leader):
+    app.config["TILE_URL"] = "https://tiles.example.vn/{z}/{x}/{y}.png"
+    page = client.get("/households/map").get_data(as_text=True)
+    assert "/static/vendor/leaflet/leaflet.js" in page
+    hosts = set(re.findall(r"https?://([^/\"'\s]+)", page))
+    assert hosts <= {"tiles.example.vn", "www.openstreetmap.org"}, hosts
+    assert "jquery" not in page.lower() and "bootstrap" not in page.lower()
+    for colour in STATUS_COLOURS.values():
+        assert colour in page  # the legend uses the map's colours
+
+
+def test_markers_carry_their_status_colour_and_user_text_is_escaped(client, leader):
+    lane = leader.home.lanes[0]
+    evil = helpers.gen_household(leader.home, lane, "66", head="<img src=x onerror=alert(1)>")
+    record_visit(evil.id, None, VisitInput(client_id="v-66", outcome="declined"), {})
+    db.session.commit()
+    page = client.get("/households/map").get_data(as_text=True)
+    assert "gc-pin--declined" in page
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_card_fragment_for_a_household(client, leader):
+    household = db.session.scalars(db.select(Household)).first()
+    response = client.get(f"/households/{household.id}/card", headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and household.head_name in body and "<html" not in body
+
+
+def test_a_dragged_pin_is_saved_as_a_pin_and_outside_vietnam_is_refused(client, leader):
+    household = db.session.scalars(db.select(Household)).first()
+    csrf = token(client)
+    moved = client.post(f"/households/{household.id}/position", json={"lat": 21.554, "lon": 105.863},
+                        headers={"X-CSRFToken": csrf})
+    assert moved.status_code == 200
+    db.session.refresh(household)
+    assert (household.lat, household.lon, household.position_source) == (21.554, 105.863, "pin")
+    refused = client.post(f"/households/{household.id}/position", json={"lat": 48.8, "lon": 2.3},
+                          headers={"X-CSRFToken": csrf})
+    assert refused.status_code == 422 and "ngoài Việt Nam" in refused.get_json()["error"]
+    no_csrf = client.post(f"/households/{household.id}/position", json={"lat": 21.5, "lon": 105.8})
+    assert no_csrf.status_code == 400
+
+
+def test_a_better_fix_replaces_a_worse_one_and_a_pin_is_kept(app, world):
+    household = helpers.gen_household(world.home, None, "3")
+    household.lat = household.lon = household.position_source = None
+    from geo.placement import Fix
+    assert placing.offer_fix(household, Fix(21.55, 105.86, "lane"))
+    assert placing.offer_fix(household, Fix(21.551, 105.861, "door", accuracy_m=8))
+    assert not placing.offer_fix(household, Fix(21.552, 105.862, "lane"))
+    placing.pin(household, 21.553, 105.863, None)
+    assert not placing.offer_fix(household, Fix(21.554, 105.864, "import"))
+    assert household.position_source == "pin"
+
+
+def _unplaced_neighbourhood(world, houses=("1", "2", "3", "4", "12A", "15/2")):
+    place = Neighbourhood(ward=world.ward, name="Tổ mới")  # no meeting point, nothing placed
+    lane = Lane(neighbourhood=place, name="Ngõ 5", street="Phố Huế",
+                path=[[21.5530, 105.8620], [21.5540, 105.8620], [21.5545, 105.8628]])
+    db.session.add(lane)
+    db.session.flush()
+    for number in houses:
+        household = helpers.gen_household(place, lane, number)
+        household.lat = household.lon = household.position_source = None
+    db.session.commit()
+    return place
+
+
+def test_with_no_geocoder_a_drawn_lane_places_every_household(app, world):
+    place = _unplaced_neighbourhood(world)
+    job, created = placing.queue_job(place, None)
+    assert created and job.total == 6
+    placing.run_job(job.id)
+    households = db.session.scalars(db.select(Household).where(
+        Household.neighbourhood_id == place.id)).all()
+    assert all(h.has_position and h.position_source == "lane" and h.position_approximate
+               for h in households)
+    assert db.session.get(Job, job.id).state == "done"
+
+
+def test_geocoding_job_uses_geopy_against_a_local_nominatim_and_caches(app, world, server):
+    app.config.update(GEOCODER="nominatim", GEOCODER_USER_AGENT=AGENT,
+                      GEOCODER_DOMAIN=f"127.0.0.1:{server.port}", GEOCODER_SCHEME="http")
+    place = _unplaced_neighbourhood(world, houses=("12", "14"))
+    server.answers = {"12 Ngõ 5": [dict(HOUSE, address=dict(HOUSE["address"]))]}
+    job, _ = placing.queue_job(place, None)
+    placing.start_job(job).join(timeout=30)
+    db.session.expire_all()
+    twelve = db.session.scalar(db.select(Household).where(
+        Household.neighbourhood_id == place.id, Household.house_number == "12"))
+    fourteen = db.session.scalar(db.select(Household).where(
+        Household.neighbourhood_id == place.id, Household.house_number == "14"))
+    assert twelve.position_source == "geocoder_house" and not twelve.position_approximate
+    assert fourteen.position_source == "lane"  # nothing found: spread along the lane
+    assert all(r["agent"] == AGENT for r in server.requests)
+    asked = len(server.requests)
+    assert db.session.scalar(db.select(db.func.count()).select_from(GeocodeCache)) >= 2
+    # Re-run: only what is missing or worse is touched, and cached answers are not asked again.
+    job2, _ = placing.queue_job(place, None)
+    assert job2.total == 1
+    placing.run_job(job2.id)
+    assert len(server.requests) == asked
+
+
+def test_progress_survives_a_reload_and_stops_polling_when_done(client, leader):
+    job = Job(kind=placing.JOB_KIND, neighbourhood_id=leader.home.id, state="running",
+              total=10, done=4)
+    db.session.add(job)
+    db.session.commit()
+    page = client.get("/households/map").get_data(as_text=True)
+    assert "4/10" in page and 'aria-valuenow="40"' in page
+    assert client.get(f"/households/place/{job.id}").status_code == 200
+    job.state, job.done = "done", 10
+    db.session.commit()
+    assert client.get(f"/households/place/{job.id}").status_code == 286
+
+
+def test_start_placing_from_the_map(client, leader):
+    response = client.post("/households/place", data={"csrf_token": token(client)},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 200 and 'id="placing"' in response.get_data(as_text=True)
+    job = db.session.scalar(db.select(Job).where(Job.neighbourhood_id == leader.home.id))
+    assert job is not None
