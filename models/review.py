@@ -119,7 +119,8 @@ def _conditions(neighbourhood_id: int, filters: Filters, stats, services: dict, 
     if filters.min_not_home:
         where.append(func.coalesce(stats.c.not_home, 0) >= filters.min_not_home)
     if filters.last_slot:
-        where.append(slot_of(stats.c.last_at) == filters.last_slot)
+        where.append(and_(stats.c.last_at.is_not(None),
+                          slot_of(stats.c.last_at) == filters.last_slot))
     for s in filters.never_slots:
         where.append(func.coalesce(stats.c[f"tried_{s}"], 0) == 0)
     if filters.missing in services:
@@ -221,7 +222,7 @@ def place_appointments(neighbourhood_id: int) -> list[ShiftHousehold]:
             placed.append(row)
     db.session.flush()
     for shift_id in {row.shift_id for row in placed}:
-        place_in_walks(db.session.get(Shift, shift_id))
+        _place(db.session.get(Shift, shift_id))
     return placed
 
 
@@ -236,17 +237,20 @@ def add_to_shift(shift: Shift, household_ids: list[int], volunteer_id: Optional[
         row.volunteer_id, row.added_by_id = volunteer_id, added_by_id
         db.session.add(row)
     db.session.flush()
-    place_appointments(shift.neighbourhood_id)
     on_walk = place_in_walks(shift)
     return len(set(household_ids) & on_walk), len(set(household_ids) - on_walk)
 
 
 def place_in_walks(shift: Shift) -> set[int]:
-    """Append the shift's hand-added households to walks; returns every household on a walk.
+    """Append the shift's hand-added households and due appointments to walks (rebuild_walks
+    calls this last); returns every household on one of the shift's walks."""
+    place_appointments(shift.neighbourhood_id)
+    return _place(shift)
 
-    Each goes to the volunteer chosen for it, else to whoever has its lane in the shift;
-    with neither it waits (and joins a walk when its lane is given and walks are rebuilt).
-    """
+
+def _place(shift: Shift) -> set[int]:
+    """Each hand-added household goes to the volunteer chosen for it, else to whoever has
+    its lane in the shift; with neither it waits, and joins when its lane is given."""
     walks = {w.volunteer_id: w for w in db.session.scalars(select(Walk).where(
         Walk.shift_id == shift.id))}
     on_walk = set(db.session.scalars(select(WalkStop.household_id).join(Walk).where(
