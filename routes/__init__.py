@@ -1,8 +1,9 @@
 """Blueprints, one module per screen family, and the CLI groups they bring."""
-from routes import (audit, auth, availability, home, households, live, review, shifts, team,
-                    walk)
+from routes import (audit, auth, availability, dashboard, export, home, households, live, review,
+                    shifts, team, walk)
 from routes.households_import import households_cli
 
 BLUEPRINTS = [auth.bp, home.bp, team.bp, walk.bp, audit.bp, households.bp, live.bp,
-              shifts.bp, availability.bp, review.bp]
+              shifts.bp, availability.bp, review.bp,
+              dashboard.bp, export.bp]
 COMMANDS: list = [households_cli]
