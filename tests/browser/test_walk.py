@@ -1,0 +1,143 @@
+"""A volunteer walks the demo shift on a phone (360×740, touch), in lanes where 4G drops."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from extensions import db, read_only
+from models.base import utcnow
+from models import Shift, User, Visit, Walk
+from routes.web import today_local
+from tests.browser.conftest import DEMO_VOLUNTEER, fresh, sign_in
+
+pytestmark = pytest.mark.browser
+OUTCOMES = [("Đã gặp", "met"), ("Không có nhà", "not_home"), ("Hẹn quay lại", "come_back"),
+            ("Từ chối", "declined"), ("Đã chuyển đi", "moved"), ("Nhà trống", "vacant"),
+            ("Không tìm thấy địa chỉ", "not_found")]
+
+
+def _walk(phone_number: str) -> Walk:
+    fresh()
+    user = db.session.scalar(db.select(User).where(User.phone == phone_number))
+    return db.session.scalar(db.select(Walk).join(Shift).where(
+        Walk.volunteer_id == user.id, Shift.day == today_local()))
+
+
+def _record(card, label: str, note: str = "") -> None:
+    """Open the card's form, tap an outcome, and save."""
+    card.locator("summary", has_text="Ghi lượt gõ cửa").tap()
+    card.get_by_label(label, exact=True).check()
+    if label == "Hẹn quay lại":
+        card.locator("input[name=come_back_day]").fill(
+            (today_local() + timedelta(days=2)).isoformat())
+    if note:
+        card.get_by_label("Ghi chú").fill(note)
+    card.get_by_role("button", name="Lưu", exact=True).tap()
+
+
+def _visits_of(household_id: int) -> list[Visit]:
+    fresh()
+    return db.session.scalars(db.select(Visit).where(Visit.household_id == household_id,
+                                                     Visit.recorded_at >= _started)).all()
+
+
+_started = None
+
+
+@pytest.fixture(autouse=True)
+def _reader():
+    """The test only reads: on SQLite its queries must not take the server's write lock."""
+    global _started
+    _started = utcnow() - timedelta(seconds=1)
+    token = read_only.set(True)
+    yield
+    read_only.reset(token)
+
+
+def test_each_outcome_is_recorded_with_a_few_taps(demo_server, phone):
+    sign_in(phone, demo_server, *DEMO_VOLUNTEER)
+    stops = [s.household_id for s in _walk(DEMO_VOLUNTEER[0]).stops][:len(OUTCOMES)]
+    before = phone.locator(".walk-progress p").first.inner_text()
+    for household_id, (label, outcome) in zip(stops, OUTCOMES):
+        card = phone.locator(f"#stop-{household_id}")
+        _record(card, label, note=f"ghi chú {outcome}")
+        expect(phone.locator(f"#stop-{household_id} .tag")).to_have_text(label)
+        expect(phone.locator(f"#stop-{household_id}")).to_contain_text(f"ghi chú {outcome}")
+        assert [v.outcome for v in _visits_of(household_id)] == [outcome]
+    assert phone.locator(".walk-progress p").first.inner_text() != before
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_visits_saved_offline_are_sent_once_when_the_network_returns(demo_server, phone):
+    sign_in(phone, demo_server, *DEMO_VOLUNTEER)
+    first, second = [s.household_id for s in _walk(DEMO_VOLUNTEER[0]).stops][:2]
+    phone.context.set_offline(True)
+    _record(phone.locator(f"#stop-{first}"), "Đã gặp")
+    _record(phone.locator(f"#stop-{second}"), "Không có nhà")
+    for household_id in (first, second):
+        expect(phone.locator(f"#stop-{household_id} .unsaved")).to_contain_text("Chưa lưu")
+    expect(phone.locator("#walk-queue")).to_contain_text("2 lượt")
+    phone.locator(f"#stop-{first} .retry").tap()  # an impatient thumb: the same id again
+    assert _visits_of(first) == [] and _visits_of(second) == []
+    queued = phone.evaluate("localStorage.getItem('gocua.visitQueue.v1')")
+
+    phone.context.set_offline(False)
+    expect(phone.locator(f"#stop-{first} .tag")).to_have_text("Đã gặp", timeout=20_000)
+    expect(phone.locator(f"#stop-{second} .tag")).to_have_text("Không có nhà", timeout=20_000)
+    expect(phone.locator("#walk-queue")).to_be_hidden()
+    # The phone sends the same queue again (an answer it never got): still stored once.
+    phone.evaluate("q => localStorage.setItem('gocua.visitQueue.v1', q)", queued)
+    phone.reload()
+    expect(phone.locator("#walk-queue")).to_be_hidden(timeout=20_000)
+    assert [v.outcome for v in _visits_of(first)] == ["met"]
+    assert [v.outcome for v in _visits_of(second)] == ["not_home"]
+
+
+def test_a_refused_save_says_not_saved_and_keeps_what_was_typed(demo_server, phone):
+    sign_in(phone, demo_server, *DEMO_VOLUNTEER)
+    household_id = _walk(DEMO_VOLUNTEER[0]).stops[0].household_id
+    card = phone.locator(f"#stop-{household_id}")
+    card.locator("summary", has_text="Ghi lượt gõ cửa").tap()
+    card.get_by_label("Không có nhà", exact=True).check()
+    card.get_by_label("Ghi chú").fill("Hàng xóm bảo tối mới về")
+    phone.route(re.compile(r".*/visits$"), lambda route: route.fulfill(status=500, body="boom"))
+    card.get_by_role("button", name="Lưu", exact=True).tap()
+    expect(card.locator(".unsaved")).to_contain_text("Chưa lưu")
+    expect(card.get_by_label("Ghi chú")).to_have_value("Hàng xóm bảo tối mới về")
+    phone.unroute(re.compile(r".*/visits$"))
+    card.locator(".retry").tap()
+    expect(phone.locator(f"#stop-{household_id} .tag")).to_have_text("Không có nhà",
+                                                                     timeout=20_000)
+    assert len(_visits_of(household_id)) == 1
+
+
+def test_the_walk_opens_again_without_a_connection(demo_server, phone):
+    sign_in(phone, demo_server, *DEMO_VOLUNTEER)
+    phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    phone.reload()  # now through the service worker, which keeps a copy
+    phone.context.set_offline(True)
+    phone.reload()
+    expect(phone.get_by_role("heading", name="Lộ trình hôm nay")).to_be_visible()
+    assert phone.locator("li.stop").count() > 5
+
+
+def test_a_volunteer_cannot_open_another_walk_or_post_outside_it(demo_server, phone):
+    sign_in(phone, demo_server, *DEMO_VOLUNTEER)
+    other = _walk("0912000002")
+    phone.goto(demo_server(f"/walk/{other.id}"))
+    expect(phone.get_by_role("alert")).to_contain_text("Không tìm thấy")
+    phone.goto(demo_server("/walk"))
+    target = other.stops[0].household_id
+    status = phone.evaluate("""async (url) => {
+        const token = JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken'];
+        const r = await fetch(url, {method: 'POST', headers: {'X-CSRFToken': token,
+            'Content-Type': 'application/x-www-form-urlencoded'},
+            body: 'client_id=0123456789abcdef&outcome=met'});
+        return r.status; }""", demo_server(f"/walk/stops/{target}/visits"))
+    assert status == 404
+    fresh()
+    assert _visits_of(target) == []
