@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Optional
 
 from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from extensions import db
 from models.campaign import AGE_BASES, Campaign, Service
@@ -43,7 +44,8 @@ class Figure:
 
 def campaigns_of(neighbourhood_ids: list[int]) -> dict[int, Campaign]:
     """{neighbourhood: its current campaign} (the active one started last)."""
-    rows = db.session.scalars(select(Campaign).where(Campaign.neighbourhood_id.in_(neighbourhood_ids))
+    rows = db.session.scalars(select(Campaign).options(selectinload(Campaign.services))
+                              .where(Campaign.neighbourhood_id.in_(neighbourhood_ids))
                               .order_by(Campaign.active, Campaign.starts_on)).all()
     return {c.neighbourhood_id: c for c in rows}  # the last one wins
 

@@ -1,0 +1,104 @@
+"""Exports for the ward's report: open in a spreadsheet, Vietnamese intact, no live formula."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from extensions import db
+from models import AuditEntry
+from tests.test_dashboard import houses, met
+
+HOSTILE = "=HYPERLINK(\"http://x\",\"Bấm\")"
+
+
+@pytest.fixture
+def listed(world):
+    a, b, *_ = houses(world.home)
+    a.set_head_name("Đặng Thị Quế")
+    a.phone = "0912345678"
+    b.set_head_name(HOSTILE)
+    b.street = "+Phố Lạ"
+    db.session.commit()
+    met(a, broadband="yes", vneid=["activated", None])
+    return world
+
+
+def cells(response):
+    book = load_workbook(io.BytesIO(response.data))
+    sheet = book.worksheets[0]
+    return [[c for c in row] for row in sheet.iter_rows()]
+
+
+def test_the_households_workbook_keeps_vietnamese_and_runs_no_formula(client, auth, listed):
+    auth.sign_in(listed.leader)
+    response = client.get("/dashboard/export/households.xlsx")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = cells(response)
+    values = [[c.value for c in row] for row in rows]
+    assert values[0][:6] == ["Tổ dân phố", "Ngõ", "Đường", "Số nhà", "Chủ hộ", "Số điện thoại"]
+    flat = [v for row in values for v in row]
+    assert "Đặng Thị Quế" in flat and "Tổ 1" in flat and "Ngõ 10, Đường Thử" in flat
+    assert "'" + HOSTILE in flat and "'+Phố Lạ" in flat
+    assert not [c for row in rows for c in row if c.data_type == "f"]
+    quế = next(row for row in values if "Đặng Thị Quế" in row)
+    assert "Có" in quế and "1/2" in quế  # broadband yes, VNeID for one of two residents
+
+
+def test_the_csv_has_a_bom_and_neutralised_formulas(client, auth, listed):
+    auth.sign_in(listed.leader)
+    body = client.get("/dashboard/export/households.csv").data
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][0] == "Tổ dân phố"
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    assert len(rows) == 1 + 6
+
+
+def test_an_officers_export_names_no_person_and_no_phone(client, auth, listed):
+    auth.sign_in(listed.officer)
+    response = client.get("/dashboard/export/households.xlsx")
+    values = [[c.value for c in row] for row in cells(response)]
+    assert "Số điện thoại" not in values[0] and "Chủ hộ" not in values[0]
+    flat = {v for row in values for v in row}
+    assert "0912345678" not in flat and "Đặng Thị Quế" not in flat
+    assert {"Tổ 1", "Tổ 2"} <= flat and "Tổ xa" not in flat
+    assert len(values) == 1 + 12  # both neighbourhoods of the ward
+
+
+def test_the_figures_table(client, auth, listed):
+    auth.sign_in(listed.leader)
+    response = client.get("/dashboard/export/figures.xlsx")
+    values = [[c.value for c in row] for row in cells(response)]
+    broadband = next(row for row in values if row[1] == "Internet cáp quang")
+    assert broadband[:6] == ["Tổ 1", "Internet cáp quang", 1, 6, 16.7, 100]
+    assert any(row[1] == "Hộ có người đã dùng dịch vụ công trực tuyến" for row in values)
+
+
+def test_every_export_is_audited_with_who_and_what(client, auth, listed):
+    auth.sign_in(listed.officer)
+    client.get("/dashboard/export/figures.csv")
+    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "export"))
+    assert entry.user_id == listed.officer.id and entry.object_type == "figures"
+    assert entry.detail["format"] == "csv" and entry.at is not None
+    assert "phone" not in str(entry.detail)
+
+
+@pytest.mark.parametrize("path", ["/dashboard/export/households.xlsx",
+                                  "/dashboard/export/figures.csv"])
+def test_no_export_outside_ones_reach(client, auth, listed, path):
+    auth.sign_in(listed.leader)
+    assert client.get(f"{path}?neighbourhood={listed.other.id}").status_code == 404
+    auth.sign_out()
+    auth.sign_in(listed.volunteer)
+    assert client.get(path).status_code == 403
+    assert db.session.scalar(db.select(db.func.count(AuditEntry.id)).where(
+        AuditEntry.action == "export")) == 0
+
+
+def test_an_unknown_format_is_not_found(client, auth, listed):
+    auth.sign_in(listed.leader)
+    assert client.get("/dashboard/export/households.pdf").status_code == 404
