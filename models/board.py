@@ -14,7 +14,7 @@ from geo.distance import haversine_m
 from models.place import Lane
 from models.shift import Assignment, Shift, ShiftResponse, Walk
 from models.user import User
-from models.walkplan import (WALK_M_PER_MIN, assign, households_to_visit, rebuild_walks,
+from models.walkplan import (WALK_M_PER_MIN, assign, follow_planner, households_to_visit,
                              start_of, visit_minutes)
 from vietnamese import name_sort_key
 
@@ -103,8 +103,9 @@ def given_elsewhere(shift: Shift) -> set[int]:
         Shift.id != shift.id)))
 
 
-def lane_rows(shift: Shift) -> dict[int, LaneRow]:
-    """{lane id: row} for every lane with households to visit, and every lane given."""
+def lane_rows(shift: Shift) -> tuple[dict[int, LaneRow], dict, dict]:
+    """{lane id: row} for every lane with households to visit, and every lane given;
+    with the households by lane and their minutes, for building walks."""
     lanes = db.session.scalars(db.select(Lane).where(
         Lane.neighbourhood_id == shift.neighbourhood_id).order_by(Lane.position, Lane.id)).all()
     by_lane = households_to_visit([lane.id for lane in lanes], shift)
@@ -130,12 +131,12 @@ def lane_rows(shift: Shift) -> dict[int, LaneRow]:
             row.warnings.append("twice")
         if lane_id in elsewhere:
             row.warnings.append("other_shift")
-    return rows
+    return rows, by_lane, minutes
 
 
 def board(shift: Shift) -> Board:
     """Everything the board shows."""
-    rows = lane_rows(shift)
+    rows, _, _ = lane_rows(shift)
     walks = {w.volunteer_id: w for w in shift.walks}
     away = cant_come(shift)
     mine: dict[int, list[LaneRow]] = defaultdict(list)
@@ -162,7 +163,7 @@ def board(shift: Shift) -> Board:
 def suggest(shift: Shift) -> dict[int, list[int]]:
     """Give the lanes not yet given to the available volunteers, balancing minutes and
     keeping each volunteer's lanes close together; returns {volunteer: new lane ids}."""
-    rows = lane_rows(shift)
+    rows, by_lane, minutes = lane_rows(shift)
     away = cant_come(shift)
     people = [u for u in volunteers_of(shift.neighbourhood_id)
               if u.is_available(shift.day, shift.slot) and u.id not in away]
@@ -185,6 +186,6 @@ def suggest(shift: Shift) -> dict[int, list[int]]:
         for lane_id in new:
             assign(shift, lane_id, volunteer_id)
         added[volunteer_id] = new
-    if added:
-        rebuild_walks(shift, added)
+    if added:  # Suggest asks the planner: each touched walk takes the planner's lane order
+        follow_planner(shift, added, by_lane=by_lane, minutes=minutes)
     return added

@@ -175,15 +175,19 @@ def plan_order(stops: list[Stop], lane_order: list[int], paths: dict, start,
         block = [s for s in stops if s.household.lane_id == lane_id]
         if not block:
             continue
-        ids = planner.plan_walk(_planner_stops(block), paths, here)
+        # Only this lane and the lanes it branches off: the rest does not change its order.
+        chain = lane_paths([block[0].household.lane])
+        ids = planner.plan_walk(_planner_stops(block), chain or paths, here)
         ordered.extend(by_id[i] for i in ids)
         here = (ordered[-1].lat, ordered[-1].lon)
     return ordered
 
 
 def build_walk(shift: Shift, volunteer_id: int, lane_ids: list[int],
-               by_lane: dict[int, list[Household]], minutes: dict, free: bool = False) -> Walk:
-    """A walk through the volunteer's lanes, with its length and estimated minutes."""
+               by_lane: dict[int, list[Household]], minutes: dict, free: bool = False
+               ) -> tuple[Walk, list[int]]:
+    """A walk through the volunteer's lanes, with its length and estimated minutes, and
+    the household ids of its stops in order (stored in bulk by rebuild_walks)."""
     households = [h for lane_id in lane_ids for h in by_lane.get(lane_id, [])]
     stops = place_stops(households, shift, minutes)
     paths = lane_paths(h.lane for h in households)
@@ -191,10 +195,9 @@ def build_walk(shift: Shift, volunteer_id: int, lane_ids: list[int],
     ordered = plan_order(stops, lane_ids, paths, start, free=free)
     length = planner.walk_length_m([str(s.household.id) for s in ordered],
                                    _planner_stops(ordered), paths, start) if ordered else 0.0
-    return Walk(volunteer_id=volunteer_id, length_m=round(length, 1),
-                minutes=round(length / WALK_M_PER_MIN + sum(s.minutes for s in ordered), 1),
-                stops=[WalkStop(household_id=s.household.id, position=k)
-                       for k, s in enumerate(ordered)])
+    walk = Walk(shift_id=shift.id, volunteer_id=volunteer_id, length_m=round(length, 1),
+                minutes=round(length / WALK_M_PER_MIN + sum(s.minutes for s in ordered), 1))
+    return walk, [s.household.id for s in ordered]
 
 
 def lanes_of(shift: Shift) -> dict[int, list[int]]:
@@ -207,41 +210,58 @@ def lanes_of(shift: Shift) -> dict[int, list[int]]:
 
 
 def rebuild_walks(shift: Shift, volunteer_ids: Optional[Iterable[int]] = None,
-                  free: bool = False) -> list[Walk]:
+                  free: bool = False, by_lane: Optional[dict] = None,
+                  minutes: Optional[dict] = None) -> list[Walk]:
     """Replace the walks of these volunteers (default: everyone) with ones built from
-    their assignments; a volunteer left with no lanes loses their walk."""
+    their assignments; a volunteer left with no lanes loses their walk. `by_lane` and
+    `minutes` spare the queries when the caller (the board) has them already."""
     db.session.flush()
     plan = lanes_of(shift)
     chosen = set(plan) | {w.volunteer_id for w in shift.walks} if volunteer_ids is None \
         else set(volunteer_ids)
-    by_lane = households_to_visit([lane for v in chosen for lane in plan.get(v, [])], shift)
-    minutes = visit_minutes([h for hs in by_lane.values() for h in hs], shift)
-    for walk in [w for w in shift.walks if w.volunteer_id in chosen]:
-        shift.walks.remove(walk)
+    if by_lane is None or minutes is None:
+        by_lane = households_to_visit([lane for v in chosen for lane in plan.get(v, [])], shift)
+        minutes = visit_minutes([h for hs in by_lane.values() for h in hs], shift)
+    built = [build_walk(shift, v, plan[v], by_lane, minutes, free=free)
+             for v in sorted(chosen) if plan.get(v)]
+    # Core statements, not the unit of work: a ward's 3,000 stops in one insert.
+    old = [w for w in shift.walks if w.volunteer_id in chosen]
+    for walk in old:
+        db.session.expunge(walk)
+    if old:
+        ids = [w.id for w in old]
+        db.session.execute(db.delete(WalkStop).where(WalkStop.walk_id.in_(ids)))
+        db.session.execute(db.delete(Walk).where(Walk.id.in_(ids)))
+    db.session.expire(shift, ["walks"])
+    db.session.add_all(walk for walk, _ in built)
     db.session.flush()
-    for volunteer_id in sorted(chosen):
-        if plan.get(volunteer_id):
-            shift.walks.append(build_walk(shift, volunteer_id, plan[volunteer_id], by_lane,
-                                          minutes, free=free))
-    db.session.flush()
+    rows = [{"walk_id": walk.id, "household_id": hid, "position": k}
+            for walk, order in built for k, hid in enumerate(order)]
+    if rows:
+        db.session.execute(db.insert(WalkStop), rows)
+    for walk, _ in built:
+        db.session.expire(walk, ["stops"])
     from models.review import place_in_walks  # households the leader added by hand
     place_in_walks(shift)
     return list(shift.walks)
 
 
-def follow_planner(shift: Shift, volunteer_id: int) -> Walk:
-    """Rebuild a volunteer's walk in the planner's order and give their lanes that order."""
-    rebuild_walks(shift, [volunteer_id], free=True)
-    walk = next(w for w in shift.walks if w.volunteer_id == volunteer_id)
-    lane_of = {h.id: h.lane_id for h in db.session.scalars(db.select(Household).where(
-        Household.id.in_([s.household_id for s in walk.stops])))}
-    order = list(dict.fromkeys(lane_of[s.household_id] for s in walk.stops))
-    mine = [a for a in shift.assignments if a.volunteer_id == volunteer_id]
-    rank = {lane: k for k, lane in enumerate(order)}
-    for k, a in enumerate(sorted(mine, key=lambda a: (rank.get(a.lane_id, len(rank)),
-                                                      a.position))):
-        a.position = k
-    return walk
+def follow_planner(shift: Shift, volunteer_ids: Iterable[int], **known) -> list[Walk]:
+    """Rebuild these volunteers' walks in the planner's order and give their lanes that order."""
+    volunteer_ids = set(volunteer_ids)
+    walks = [w for w in rebuild_walks(shift, volunteer_ids, free=True, **known)
+             if w.volunteer_id in volunteer_ids]
+    lane_of = dict(db.session.execute(db.select(Household.id, Household.lane_id).join(
+        WalkStop, WalkStop.household_id == Household.id).where(
+        WalkStop.walk_id.in_([w.id for w in walks]))).all())
+    for walk in walks:
+        rank = {lane: k for k, lane in enumerate(dict.fromkeys(
+            lane_of[s.household_id] for s in walk.stops))}
+        mine = [a for a in shift.assignments if a.volunteer_id == walk.volunteer_id]
+        for k, a in enumerate(sorted(mine, key=lambda a: (rank.get(a.lane_id, len(rank)),
+                                                          a.position))):
+            a.position = k
+    return walks
 
 
 def assign(shift: Shift, lane_id: int, volunteer_id: int) -> Assignment:

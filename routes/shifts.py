@@ -182,7 +182,7 @@ def planner_order(shift_id: int, user_id: int):
     shift = shift_or_404(shift_id)
     volunteer = volunteer_of(shift, user_id)
     if any(a.volunteer_id == volunteer.id for a in shift.assignments):
-        follow_planner(shift, volunteer.id)
+        follow_planner(shift, [volunteer.id])
         _audit("lanes_reordered", shift, volunteer_id=volunteer.id, by="planner")
     return _board_changed(shift)
 

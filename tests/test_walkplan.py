@@ -94,7 +94,7 @@ def test_the_planners_order_rewrites_the_lane_order_to_match_the_walk(world):
     lanes = world.home.lanes
     shift = helpers.gen_shift(world.home, today_local() + timedelta(days=1),
                               give={world.volunteer: [lanes[1], lanes[0]]})
-    walk = follow_planner(shift, world.volunteer.id)
+    walk = follow_planner(shift, [world.volunteer.id])[0]
     walked = list(dict.fromkeys(s.household.lane_id for s in walk.stops))
     given = [a.lane_id for a in sorted(shift.assignments, key=lambda a: a.position)]
     assert walked == given and sorted(walked) == sorted(lane.id for lane in lanes)

@@ -1,0 +1,188 @@
+"""Planning a whole ward for one shift: Suggest plus building every volunteer's walk.
+
+A synthetic ward of 3,000 households in ~400 lanes (ngõ off a street grid, some ngách
+off the ngõ), 40 volunteers free that slot. Timed twice:
+  1. the pure planner calls (planner.balance_lanes, then plan_walk and walk_length_m
+     for each volunteer, lane by lane in the order Suggest gave);
+  2. the app's code path on SQLite (models.board.suggest: the lanes' households and
+     minutes from the database, balance, assignments, and every walk built and stored).
+Target: under 1 second for each.
+
+Run: .venv/bin/python benchmarks/ward_plan.py [--repeat 5]
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import planner  # noqa: E402
+
+HOUSEHOLDS, LANES, VOLUNTEERS = 3000, 400, 40
+LAT0, LON0 = 21.59, 105.84
+M_LAT, M_LON = 1 / 111_320, 1 / (111_320 * math.cos(math.radians(LAT0)))
+
+
+def ward(seed: int = 4):
+    """[(lane key, parent key or None, path)], [(lane key, number, lat, lon)], start."""
+    rng = random.Random(seed)
+    lanes, houses = [], []
+    streets, per_street = 8, LANES // 8
+    for s in range(streets):
+        y = s * 260.0  # metres north; streets run east-west, ngõ go north from them
+        ngo = [k for k in range(per_street) if k % 4 != 3]
+        for k in range(per_street):
+            key = f"{s}-{k}"
+            if k in ngo:
+                x, length = k * 45.0 + rng.uniform(-5, 5), rng.uniform(60, 160)
+                path = [(y, x), (y + length / 2, x + rng.uniform(-8, 8)), (y + length, x)]
+                lanes.append((key, None, path))
+            else:  # a ngách off the previous ngõ, going east from its middle
+                parent = lanes[-1]
+                (py, px) = parent[2][1]
+                path = [(py, px), (py + rng.uniform(-5, 5), px + rng.uniform(30, 60))]
+                lanes.append((key, parent[0], path))
+    per_lane = HOUSEHOLDS / len(lanes)
+    for i, (key, _parent, path) in enumerate(lanes):
+        count = int(per_lane * (i + 1)) - int(per_lane * i)
+        (y0, x0), (y1, x1) = path[0], path[-1]
+        for n in range(count):
+            t = (n + 1) / (count + 1)
+            side = 6.0 if n % 2 else -6.0
+            dy, dx = y1 - y0, x1 - x0
+            norm = math.hypot(dy, dx) or 1
+            houses.append((key, str(n + 1), y0 + t * dy - side * dx / norm,
+                           x0 + t * dx + side * dy / norm))
+    return lanes, houses, (130.0, per_street * 22.0)
+
+
+def to_ll(y: float, x: float) -> tuple[float, float]:
+    return (LAT0 + y * M_LAT, LON0 + x * M_LON)
+
+
+def pure(repeat: int) -> None:
+    lanes, houses, start_yx = ward()
+    start = to_ll(*start_yx)
+    paths = {key: [to_ll(*p) for p in path] for key, _parent, path in lanes}
+    stops_of: dict[str, list[dict]] = {}
+    for key, number, y, x in houses:
+        lat, lon = to_ll(y, x)
+        stops_of.setdefault(key, []).append({"id": f"{key}/{number}", "lat": lat, "lon": lon,
+                                             "lane": key})
+    parent = {key: p for key, p, _path in lanes}
+    info = {key: {"minutes": 12.0 * len(stops), "households": len(stops),
+                  "lat": stops[0]["lat"], "lon": stops[0]["lon"]}
+            for key, stops in stops_of.items()}
+    caps = {v: {"max_households": 90} for v in range(VOLUNTEERS)}
+    timings = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        plan = planner.balance_lanes(info, caps)
+        t1 = time.perf_counter()
+        metres = 0.0
+        for v, lane_keys in plan.items():
+            if v is None or not lane_keys:
+                continue
+            used = {k for k in lane_keys} | {parent[k] for k in lane_keys if parent[k]}
+            sub = {k: paths[k] for k in used}
+            stops = [s for k in lane_keys for s in stops_of[k]]
+            order = planner.plan_walk(stops, sub, start)
+            metres += planner.walk_length_m(order, stops, sub, start)
+        t2 = time.perf_counter()
+        timings.append((t1 - t0, t2 - t1, t2 - t0))
+    left = len(plan.get(None, []))
+    print(f"pure planner   : {len(houses)} households, {len(lanes)} lanes, {VOLUNTEERS} volunteers,"
+          f" {left} lanes left over, {metres / 1000:.1f} km walked in all")
+    _report(timings, ("balance_lanes", "every walk", "total"))
+
+
+def through_db(repeat: int) -> None:
+    from app import create_app
+    from extensions import db
+    from models import (Availability, Campaign, Household, Lane, Neighbourhood, Resident, Shift,
+                        User, Walk, WalkStop, Ward)
+    from models.board import suggest
+
+    lanes, houses, start_yx = ward()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/ward.sqlite3",
+                          "SECRET_KEY": "bench", "INSTANCE_PATH": tmp})
+        with app.app_context():
+            db.create_all()
+            w = Ward(name="Phường Đo", province="Thái Nguyên")
+            place = Neighbourhood(ward=w, name="Cả phường", meeting_lat=to_ll(*start_yx)[0],
+                                  meeting_lon=to_ll(*start_yx)[1])
+            db.session.add(place)
+            rows = {}
+            for position, (key, parent, path) in enumerate(lanes):
+                rows[key] = Lane(neighbourhood=place, name=f"Ngõ {key}", position=position,
+                                 parent=rows.get(parent), path=[list(to_ll(*p)) for p in path])
+            db.session.add_all(rows.values())
+            db.session.flush()
+            campaign = Campaign(neighbourhood_id=place.id, name="Đo", starts_on=date(2026, 1, 1))
+            campaign.add_default_services()
+            db.session.add(campaign)
+            db.session.flush()
+            rng = random.Random(5)
+            for key, number, y, x in houses:
+                lat, lon = to_ll(y, x)
+                h = Household(neighbourhood_id=place.id, lane_id=rows[key].id, house_number=number,
+                              head_name="Hộ đo", lat=lat, lon=lon)
+                h.residents = [Resident(label="chủ hộ", birth_year=1960 + rng.randint(0, 40))
+                               for _ in range(rng.randint(1, 5))]
+                db.session.add(h)
+            for v in range(VOLUNTEERS):
+                user = User(name=f"Thành viên {v}", role="volunteer", phone=f"0900{v:06d}",
+                            neighbourhood_id=place.id, capacity=90)
+                user.availability = [Availability(weekday=d, slot="chieu") for d in range(7)]
+                db.session.add(user)
+            shift = Shift(neighbourhood_id=place.id, campaign_id=campaign.id,
+                          day=date.today() + timedelta(days=1), slot="chieu",
+                          meeting_lat=place.meeting_lat, meeting_lon=place.meeting_lon)
+            db.session.add(shift)
+            db.session.commit()
+            timings = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                added = suggest(shift)
+                db.session.commit()
+                t1 = time.perf_counter()
+                walks = db.session.scalars(db.select(Walk).where(Walk.shift_id == shift.id)).all()
+                stops = db.session.scalar(db.select(db.func.count(WalkStop.id)))
+                timings.append((t1 - t0,))
+                shift.assignments.clear()
+                shift.walks.clear()
+                db.session.commit()
+                db.session.expire_all()
+            print(f"through the DB : SQLite, {len(added)} volunteers given lanes, {len(walks)} walks "
+                  f"stored with {stops} stops, "
+                  f"{sum(w.length_m for w in walks) / 1000:.1f} km in all")
+            _report(timings, ("suggest + every walk stored",))
+
+
+def _report(timings, names) -> None:
+    for k, name in enumerate(names):
+        values = [t[k] for t in timings]
+        print(f"  {name:<28} median {statistics.median(values) * 1000:7.1f} ms"
+              f"   best {min(values) * 1000:7.1f} ms   (n={len(values)})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    pure(args.repeat)
+    through_db(args.repeat)
+    print("target: under 1000 ms for Suggest plus every walk")
+
+
+if __name__ == "__main__":
+    main()
