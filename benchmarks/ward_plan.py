@@ -149,15 +149,21 @@ def through_db(repeat: int) -> None:
                           meeting_lat=place.meeting_lat, meeting_lon=place.meeting_lon)
             db.session.add(shift)
             db.session.commit()
+            import models.board
+            import models.walkplan
+            watch = Stopwatch([(models.board, "lane_rows"), (models.board.planner, "balance_lanes"),
+                               (models.walkplan, "build_walk")])
             timings = []
             for _ in range(repeat):
+                watch.reset()
                 t0 = time.perf_counter()
                 added = suggest(shift)
                 db.session.commit()
                 t1 = time.perf_counter()
                 walks = db.session.scalars(db.select(Walk).where(Walk.shift_id == shift.id)).all()
                 stops = db.session.scalar(db.select(db.func.count(WalkStop.id)))
-                timings.append((t1 - t0,))
+                parts = [watch.spent[name] for name in watch.names]
+                timings.append((t1 - t0, *parts, t1 - t0 - sum(parts)))
                 shift.assignments.clear()
                 shift.walks.clear()
                 db.session.commit()
@@ -165,7 +171,38 @@ def through_db(repeat: int) -> None:
             print(f"through the DB : SQLite, {len(added)} volunteers given lanes, {len(walks)} walks "
                   f"stored with {stops} stops, "
                   f"{sum(w.length_m for w in walks) / 1000:.1f} km in all")
-            _report(timings, ("suggest + every walk stored",))
+            _report(timings, ("suggest + every walk stored", "  households and minutes",
+                              "  balance_lanes", "  planning every walk",
+                              "  assigning, storing, commit"))
+            watch.restore()
+
+
+class Stopwatch:
+    """Time spent in some functions, by wrapping them where they are looked up."""
+
+    def __init__(self, targets):
+        self.targets = targets
+        self.names = [name for _module, name in targets]
+        self.originals = [getattr(module, name) for module, name in targets]
+        self.reset()
+        for (module, name), original in zip(targets, self.originals):
+            setattr(module, name, self._wrap(name, original))
+
+    def _wrap(self, name, original):
+        def timed(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.spent[name] += time.perf_counter() - t0
+        return timed
+
+    def reset(self):
+        self.spent = {name: 0.0 for name in self.names}
+
+    def restore(self):
+        for (module, name), original in zip(self.targets, self.originals):
+            setattr(module, name, original)
 
 
 def _report(timings, names) -> None:
