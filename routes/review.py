@@ -60,8 +60,18 @@ def index():
     return render_template("review/index.html", **context, statuses=OPEN, slots=SLOTS,
                            never_labels=NEVER_LABELS,
                            services=campaign.services if campaign else [],
-                           shifts=coming_shifts(neighbourhood.id), volunteers=volunteers,
-                           map=_map(neighbourhood, rows) if rows else None)
+                           shifts=coming_shifts(neighbourhood.id), volunteers=volunteers)
+
+
+@bp.route("/map")
+@roles("leader", "admin")
+def map_page():
+    """The same filtered set on the map (its own page: drawing hundreds of pins takes time)."""
+    neighbourhood = _neighbourhood()
+    rows, _counts = not_reached(neighbourhood.id, Filters.from_args(request.args),
+                                today_local().year)
+    return render_template("review/map.html", neighbourhood=neighbourhood, rows=rows,
+                           map=_map(neighbourhood, rows))
 
 
 @bp.post("/add")

@@ -227,10 +227,14 @@ def test_the_list_alone_answers_an_htmx_request(client, auth, world):
     assert response.status_code == 200 and "<html" not in text and 'name="household"' in text
 
 
-def test_the_page_shows_the_map_with_local_assets(client, auth, world):
+def test_the_same_set_on_the_map_with_local_assets(client, auth, world):
+    a, b, *_ = houses(world.home)
+    knock(a, "not_home")
     auth.sign_in(world.leader)
-    text = page(client)
+    assert "/review/map?not_home=1" in page(client, not_home=1)
+    text = client.get("/review/map?not_home=1").get_data(as_text=True)
     assert "/static/vendor/leaflet/leaflet.js" in text and "cdn" not in text.lower()
+    assert "1 hộ khớp bộ lọc" in text and a.address in text and b.address not in text
 
 
 @pytest.mark.parametrize("who", ["volunteer", "officer"])

@@ -1,0 +1,207 @@
+"""Server time of /dashboard (a ward officer, whole ward; and a leader) and /review and
+/review/map (one leader, ~500 households) for a
+ward of 30,000 households: ~60 neighbourhoods of ~500, with residents, visits and services.
+
+    .venv/bin/python benchmarks/server_time.py [--households 30000] [--runs 20]
+        [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
+
+SQLite always (a scratch file); PostgreSQL too when --postgres or TEST_DATABASE_URL is given:
+a scratch database `gocua_bench_server_time` is created on that server and dropped after.
+Rows go in with bulk Core inserts; requests go through the Flask test client.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from app import create_app  # noqa: E402
+from extensions import db  # noqa: E402
+from models import (Campaign, Household, Lane, Neighbourhood, Resident, Service,  # noqa: E402
+                    ServiceRecord, ServiceState, User, UserSession, Visit, Ward)
+from models.campaign import DEFAULT_SERVICES  # noqa: E402
+
+PER_PLACE, LANES = 500, 12
+OUTCOMES = [("met", 55), ("not_home", 25), ("come_back", 5), ("declined", 5), ("not_found", 3),
+            ("moved", 4), ("vacant", 3)]
+STATUS = {"met": "reached", "not_home": "not_home", "come_back": "appointment",
+          "declined": "declined", "moved": "moved", "vacant": "vacant", "not_found": "not_found"}
+
+
+def build(households: int, seed: int = 6) -> dict:
+    """The ward, inserted in bulk; returns the ids the requests need."""
+    rng = random.Random(seed)
+    year, now = date.today().year, datetime.utcnow()
+    places = max(1, households // PER_PLACE)
+    rows = {t: [] for t in ("ward", "neighbourhood", "lane", "campaign", "service", "user",
+                            "household", "resident", "visit", "service_record", "service_state")}
+    rows["ward"].append({"id": 1, "name": "Phường Thử Tải", "province": "Thái Nguyên", "aliases": ""})
+    rows["user"].append({"id": 1, "name": "Cán bộ phường", "role": "ward_officer", "ward_id": 1,
+                         "username": "officer", "active": True, "capacity": 25})
+    ids = {"service": 0, "lane": 0, "household": 0, "resident": 0, "visit": 0, "record": 0}
+    for p in range(1, places + 1):
+        rows["neighbourhood"].append({"id": p, "ward_id": 1, "name": f"Tổ dân phố số {p}",
+                                      "meeting_point": "Nhà văn hoá", "meeting_lat": 21.55,
+                                      "meeting_lon": 105.86})
+        rows["user"].append({"id": 1 + p, "name": f"Tổ trưởng {p}", "role": "leader",
+                             "ward_id": 1, "neighbourhood_id": p, "username": f"leader{p}",
+                             "active": True, "capacity": 25})
+        rows["campaign"].append({"id": p, "neighbourhood_id": p, "name": "Chuyển đổi số 2026",
+                                 "starts_on": date.today() - timedelta(days=70), "active": True})
+        services = []
+        for position, (code, vi, en, per, basis, target, states, done) in enumerate(DEFAULT_SERVICES):
+            ids["service"] += 1
+            services.append((ids["service"], per, states))
+            rows["service"].append({"id": ids["service"], "campaign_id": p, "code": code,
+                                    "label_vi": vi, "label_en": en, "per": per, "age_basis": basis,
+                                    "target_pct": target, "states": list(states), "done_from": done,
+                                    "position": position})
+        lanes = []
+        for k in range(LANES):
+            ids["lane"] += 1
+            lanes.append(ids["lane"])
+            rows["lane"].append({"id": ids["lane"], "neighbourhood_id": p, "name": f"Ngõ {k * 10 + 2}",
+                                 "street": "Đường Thử", "position": k,
+                                 "path": [[21.55 + k * 1e-4, 105.86], [21.551 + k * 1e-4, 105.86]]})
+        for n in range(PER_PLACE):
+            household(rng, rows, ids, p, lanes[n % LANES], n, services, year, now)
+    t0 = time.perf_counter()
+    for table, batch in rows.items():
+        model = {"ward": Ward, "neighbourhood": Neighbourhood, "lane": Lane, "campaign": Campaign,
+                 "service": Service, "user": User, "household": Household, "resident": Resident,
+                 "visit": Visit, "service_record": ServiceRecord,
+                 "service_state": ServiceState}[table]
+        for start in range(0, len(batch), 20_000):
+            db.session.execute(insert(model), batch[start:start + 20_000])
+    db.session.add_all([UserSession(id="bench-officer", user_id=1),
+                        UserSession(id="bench-leader", user_id=2)])
+    db.session.commit()
+    counts = {t: len(b) for t, b in rows.items() if t in ("household", "resident", "visit",
+                                                           "service_state")}
+    print(f"  inserted {counts} in {time.perf_counter() - t0:.1f} s")
+    return counts
+
+
+def household(rng, rows, ids, place, lane, n, services, year, now) -> None:
+    """One household, its residents, its visits and what was set up."""
+    ids["household"] += 1
+    hid = ids["household"]
+    people = []
+    for k in range(rng.choice([1, 2, 3, 3, 4, 5])):
+        ids["resident"] += 1
+        people.append(ids["resident"])
+        rows["resident"].append({"id": ids["resident"], "household_id": hid,
+                                 "label": "chủ hộ" if k == 0 else "con",
+                                 "birth_year": year - rng.randint(20 if k == 0 else 1, 85)})
+    outcome = None
+    for visit_no in range(rng.choice([0, 0, 1, 1, 2, 3])):
+        outcome = rng.choices(*zip(*OUTCOMES))[0]
+        ids["visit"] += 1
+        at = now - timedelta(days=rng.randint(0, 60), hours=rng.randint(0, 12))
+        rows["visit"].append({"id": ids["visit"], "client_id": f"b{ids['visit']}",
+                              "household_id": hid, "outcome": outcome, "note": "",
+                              "happened_at": at, "recorded_at": at,
+                              "come_back_day": date.today() + timedelta(days=3)
+                              if outcome == "come_back" else None,
+                              "come_back_slot": "toi" if outcome == "come_back" else None})
+        if outcome == "met":
+            for sid, per, states in services:
+                for rid in ([None] if per == "household" else people):
+                    state = rng.choice(states[-2:] if rng.random() < 0.8 else states[:1])
+                    ids["record"] += 1
+                    rows["service_record"].append({"id": ids["record"], "visit_id": ids["visit"],
+                                                   "service_id": sid, "resident_id": rid,
+                                                   "state": state})
+                    rows["service_state"].append({"id": ids["record"], "household_id": hid,
+                                                  "resident_id": rid, "service_id": sid,
+                                                  "state": state, "visit_id": ids["visit"]})
+    rows["household"].append({"id": hid, "neighbourhood_id": place, "lane_id": lane,
+                              "street": "Đường Thử", "house_number": str(n + 1),
+                              "head_name": f"Nguyễn Văn {n}", "head_name_folded": f"nguyen van {n}",
+                              "members": len(people), "note": "", "lat": 21.55 + n * 1e-6,
+                              "lon": 105.86 + n * 1e-6, "position_approximate": False,
+                              "status": STATUS[outcome] if outcome else "not_visited",
+                              "created_at": now, "updated_at": now, "version": 1})
+
+
+def timed(client, sid: str, path: str, runs: int) -> tuple[float, float]:
+    with client.session_transaction() as session:
+        session["sid"] = sid
+    assert client.get(path).status_code == 200  # warm-up
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(0.95 * len(times)))]
+
+
+def run(url: str, label: str, households: int, runs: int) -> None:
+    print(f"== {label}")
+    with tempfile.TemporaryDirectory() as instance:
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
+                          "SECRET_KEY": "bench", "INSTANCE_PATH": instance})
+        with app.app_context():
+            db.create_all()
+            build(households)
+            client = app.test_client()
+            for who, sid, path in (("ward officer", "bench-officer", "/dashboard"),
+                                   ("leader", "bench-leader", "/dashboard"),
+                                   ("leader", "bench-leader", "/review"),
+                                   ("leader", "bench-leader", "/review/map")):
+                median, p95 = timed(client, sid, path, runs)
+                print(f"  {path:<11} ({who:<12}) median {median:7.1f} ms   p95 {p95:7.1f} ms"
+                      f"   ({runs} runs)")
+            db.session.remove()
+            db.engine.dispose()
+
+
+def scratch_postgres(server_url: str):
+    """A fresh database on the given server; returns (its URL, a function dropping it)."""
+    url = make_url(server_url.replace("postgres://", "postgresql://", 1))
+    url = url.set(drivername="postgresql+psycopg")
+    name = "gocua_bench_server_time"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=30_000)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        run(f"sqlite:///{folder}/bench.sqlite3", f"SQLite, {args.households} households",
+            args.households, args.runs)
+    if args.postgres:
+        url, drop = scratch_postgres(args.postgres)
+        try:
+            run(url, f"PostgreSQL, {args.households} households", args.households, args.runs)
+        finally:
+            drop()
+
+
+if __name__ == "__main__":
+    main()
