@@ -25,7 +25,6 @@ from vietnamese import house_number_key
 
 # Households a walk leaves out unless the leader adds them back.
 SETTLED = ("reached", "moved", "declined", "vacant")
-SLOT_ORDER = {"sang": 0, "chieu": 1, "toi": 2}
 
 # Estimated minutes: walking pace in lanes, a knock and greeting, then each missing service.
 # A first visit to three adults comes to about 15 minutes; a follow-up for one service, 4.

@@ -15,7 +15,7 @@ from geo.maps import render_parts, walk_map
 from models import Campaign, Lane, Neighbourhood, Shift, User, Walk, audit
 from models.board import board, suggest
 from models.user import SLOTS
-from models.walkplan import follow_planner, give_lane, move_lane, start_of
+from models.walkplan import follow_planner, give_lane, move_lane, place_stops, start_of
 from routes.access import refuse, roles
 from routes.web import today_local
 
@@ -215,10 +215,9 @@ def walk_page(shift_id: int, user_id: int):
     if walk is None or volunteer is None:
         abort(404)
     start = start_of(shift)
-    stops = [{"lat": s.household.lat if s.household.has_position else start[0],
-              "lon": s.household.lon if s.household.has_position else start[1],
-              "label": s.household.address, "lane": s.household.lane_id}
-             for s in walk.stops]
+    stops = [{"lat": p.lat, "lon": p.lon, "label": p.household.address,
+              "lane": p.household.lane_id}
+             for p in place_stops([s.household for s in walk.stops], shift, {})]
     paths = {lane.id: lane.path_points for lane in db.session.scalars(db.select(Lane).where(
         Lane.id.in_({s["lane"] for s in stops if s["lane"]})))}
     m = walk_map(stops, paths, start, tiles=current_app.config["TILE_URL"],
