@@ -16,25 +16,15 @@ from sqlalchemy.orm import selectinload
 
 import planner
 from extensions import db
-from models.campaign import AGE_BASES, Service
-from models.household import Household, Resident
+from models.household import Household
 from models.place import Lane, Neighbourhood
 from models.shift import Assignment, Shift, Walk, WalkStop
-from models.visit import UNDO, ServiceState, Visit
+from models.visit import UNDO, Visit
+from models.visit_time import VISIT_BASE_MIN, WALK_M_PER_MIN, visit_minutes
 from vietnamese import house_number_key
 
 # Households a walk leaves out unless the leader adds them back.
 SETTLED = ("reached", "moved", "declined", "vacant")
-
-# Estimated minutes: walking pace in lanes, a knock and greeting, then each missing service.
-# A first visit to three adults comes to about 15 minutes; a follow-up for one service, 4.
-WALK_M_PER_MIN = 60.0
-VISIT_BASE_MIN = 2.0
-VISIT_MAX_MIN = 25.0
-SERVICE_MIN = {"broadband": 1, "internet_tv": 0.5, "smartphone": 0.5, "payment": 1.5,
-               "vneid": 2, "public_service": 1.5, "local_apps": 0.5, "fraud_briefing": 1}
-SERVICE_DEFAULT_MIN = 1.0
-NEXT_PERSON = 0.3  # each further person for the same service: the phone is already out
 
 
 @dataclass
@@ -90,40 +80,6 @@ def households_to_visit(lane_ids: Iterable[int], shift: Optional[Shift] = None
     for households in by_lane.values():
         households.sort(key=lambda h: house_number_key(h.house_number))
     return by_lane
-
-
-def visit_minutes(households: list[Household], shift: Shift) -> dict[int, float]:
-    """{household id: estimated minutes at the door}, from the services still missing."""
-    ids = [h.id for h in households]
-    if not ids:
-        return {}
-    services = db.session.scalars(db.select(Service).where(
-        Service.campaign_id == shift.campaign_id)).all() if shift.campaign_id else []
-    by_id = {s.id: s for s in services}
-    done = {(hid, rid, sid) for hid, rid, sid, state in db.session.execute(
-        db.select(ServiceState.household_id, ServiceState.resident_id, ServiceState.service_id,
-                  ServiceState.state).where(ServiceState.household_id.in_(ids)))
-        if sid in by_id and by_id[sid].is_done(state)}
-    people: dict[int, list] = defaultdict(list)
-    for hid, rid, year in db.session.execute(
-            db.select(Resident.household_id, Resident.id, Resident.birth_year)
-            .where(Resident.household_id.in_(ids))):
-        people[hid].append((rid, None if year is None else shift.day.year - year))
-    result = {}
-    for h in households:
-        minutes = VISIT_BASE_MIN
-        for service in services:
-            each = SERVICE_MIN.get(service.code, SERVICE_DEFAULT_MIN)
-            if service.per == "household":
-                minutes += 0 if (h.id, None, service.id) in done else each
-                continue
-            low, high = AGE_BASES.get(service.age_basis, (0, 200))
-            missing = sum(1 for rid, age in people[h.id]
-                          if (age is None or low <= age <= high)
-                          and (h.id, rid, service.id) not in done)
-            minutes += each * (1 + NEXT_PERSON * (missing - 1)) if missing else 0
-        result[h.id] = min(minutes, VISIT_MAX_MIN)
-    return result
 
 
 def lane_paths(lanes: Iterable[Lane]) -> dict[str, list]:
