@@ -8,6 +8,7 @@ import click
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 
 from extensions import db
 from models import Neighbourhood, importing
@@ -60,7 +61,13 @@ def import_confirm(draft_id: int):
     """Write every row of the previewed file, or none."""
     draft = draft_or_404(draft_id)
     neighbourhood = db.session.get(Neighbourhood, draft.neighbourhood_id)
-    result = importing.apply(neighbourhood, draft.filename, draft.data, g.user.id)
+    try:
+        result = importing.apply(neighbourhood, draft.filename, draft.data, g.user.id)
+    except StaleDataError:  # a household was edited while the import ran: nothing written
+        db.session.rollback()
+        flash(_("Có hộ vừa được sửa trong lúc nhập; chưa nhập gì. Hãy tải tệp lên lại."),
+              "error")
+        return redirect(url_for("households.import_form"), code=303)
     if not result.ok:
         db.session.rollback()
         return render_template("households/preview.html", neighbourhood=neighbourhood,
