@@ -49,8 +49,8 @@ def load(instance: Path = INSTANCE) -> dict:
         "LANGUAGES": ["vi", "en"],
         "TILE_URL": os.environ.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
         "TILE_ATTRIBUTION": os.environ.get(
-            "TILE_ATTRIBUTION",
-            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'),
+            # Plain text: a page names no host but its own and the tile server's.
+            "TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors (openstreetmap.org/copyright)"),
         "GEOCODER": os.environ.get("GEOCODER", "none"),
         "GEOCODER_USER_AGENT": os.environ.get("GEOCODER_USER_AGENT", "go-cua/0.1 (community team)"),
         "GEOCODER_DOMAIN": os.environ.get("GEOCODER_DOMAIN") or None,

@@ -57,7 +57,7 @@ def main() -> None:
     print(f"{sum(r[2] for r in rows):>8,} B gzip {sum(r[1] for r in rows):>9,} B raw  "
           f"total, without tiles")
     # The attribution links to the OpenStreetMap copyright page: a link, not a load.
-    others = hosts - {tile_host, "www.openstreetmap.org"}
+    others = hosts - {tile_host}
     print(f"hosts named in the page: {sorted(hosts)}; third-party besides tiles: {sorted(others)}")
     assert not others, others
 

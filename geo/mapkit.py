@@ -16,8 +16,8 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">'
-                   "OpenStreetMap</a> contributors")
+# Plain text: a page names no third-party host but the tile server.
+OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors (openstreetmap.org/copyright)"
 
 # Files the app provides under static/vendor/ (from the npm registry at set-up).
 LEAFLET_JS = [("leaflet", "leaflet/leaflet.js")]

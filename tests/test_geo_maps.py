@@ -36,7 +36,7 @@ def html_of(m, nonce=None):
 
 def _outside_links(text):
     """Every http(s) URL except the tile template and the attribution's link."""
-    allowed = {OSM_TILES, "https://www.openstreetmap.org/copyright"}
+    allowed = {OSM_TILES}
     urls = re.findall(r"https?://[^\s\"'\\<>]+", text)
     return [u for u in urls if u not in allowed]
 
