@@ -85,21 +85,30 @@ def bases(neighbourhood_ids: list[int], by: str, year: int) -> dict:
 
 def done_counts(services: list[Service], neighbourhood_ids: list[int], by: str,
                 year: int) -> dict:
-    """{group: {code: (residents done, households done)}}."""
+    """{group: {code: (residents done, households done)}}.
+
+    A current state is one row per household or resident and service, so COUNT(*) counts
+    them; only "households with a member who used it" needs COUNT DISTINCT, for one service.
+    """
     group = _group(by)
-    rows = db.session.execute(
-        select(group, Service.code, func.count(distinct(ServiceState.resident_id)),
-               func.count(distinct(ServiceState.household_id)))
-        .select_from(ServiceState).join(Household, Household.id == ServiceState.household_id)
-        .join(Service, Service.id == ServiceState.service_id)
-        .outerjoin(Resident, Resident.id == ServiceState.resident_id)
-        .where(Household.neighbourhood_id.in_(neighbourhood_ids), Household.status.not_in(GONE),
-               _done(services, ServiceState.state, ServiceState.service_id,
-                     ServiceState.resident_id, year))
-        .group_by(group, Service.code)).all()
+    scope = [Household.neighbourhood_id.in_(neighbourhood_ids), Household.status.not_in(GONE)]
+
+    def counted(column, chosen):
+        return db.session.execute(
+            select(group, Service.code, column)
+            .select_from(ServiceState).join(Household, Household.id == ServiceState.household_id)
+            .join(Service, Service.id == ServiceState.service_id)
+            .outerjoin(Resident, Resident.id == ServiceState.resident_id)
+            .where(*scope, _done(chosen, ServiceState.state, ServiceState.service_id,
+                                 ServiceState.resident_id, year))
+            .group_by(group, Service.code)).all()
     result: dict = defaultdict(dict)
-    for g, code, residents, households in rows:
-        result[g][code] = (residents, households)
+    for g, code, subjects in counted(func.count(), services):
+        result[g][code] = (subjects, subjects)
+    members = [s for s in services if s.code == "public_service" and s.per == "resident"]
+    for g, code, households in (counted(func.count(distinct(ServiceState.household_id)), members)
+                                if members else []):
+        result[g][code] = (result[g].get(code, (0, 0))[0], households)
     return result
 
 
