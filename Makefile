@@ -50,5 +50,9 @@ bench: setup
 	$(PY) ../shared/bench/walk_bench.py --project . --suite public-large --cache .bench-cache/ortools-large.json
 	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
+# 200 volunteers saving visits under gunicorn, on PostgreSQL and SQLite (LOAD_ARGS=--seconds 20).
+load: setup
+	$(PY) benchmarks/load.py $(LOAD_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache
