@@ -81,7 +81,12 @@ def shift_visits(shift_id: int, household_ids: Optional[list[int]] = None) -> li
 
 
 def visited_ids(shift_id: int, household_ids: Optional[list[int]] = None) -> set[int]:
-    return {v.household_id for v in shift_visits(shift_id, household_ids)}
+    """Households with a visit that counts in the shift (columns only: every save asks)."""
+    query = db.select(Visit.id, Visit.household_id, Visit.outcome, Visit.undoes_id).where(
+        Visit.shift_id == shift_id)
+    if household_ids is not None:
+        query = query.where(Visit.household_id.in_(household_ids))
+    return {v.household_id for v in _effective(db.session.execute(query).all())}
 
 
 def last_visits(household_ids: list[int]) -> dict[int, Visit]:
