@@ -9,7 +9,9 @@ reached        #16a34a    green: met, the work is done or under way
 not_home       #f59e0b    amber: knock again
 appointment    #2563eb    blue: come back at the agreed time
 declined       #dc2626    red: said no
-moved          #7c3aed    purple: moved away / vacant
+moved          #7c3aed    purple: moved away
+vacant         #4b5563    slate: nobody lives there
+not_found      #a16207    ochre: the address could not be found
 =============  =========  ==========================================
 
 Exact positions are filled circles; approximate ones (geocoded street, spread on the
@@ -36,6 +38,8 @@ STATUS_COLOURS = {
     "appointment": "#2563eb",
     "declined": "#dc2626",
     "moved": "#7c3aed",
+    "vacant": "#4b5563",
+    "not_found": "#a16207",
 }
 LANE_COLOUR = "#0f766e"
 WALK_COLOUR = "#1d4ed8"

@@ -88,7 +88,8 @@ def sign_out():
     signin.end_session(session.get("sid"))
     db.session.commit()
     session.clear()
-    return redirect(url_for("auth.sign_in"), code=303)
+    # The sign-in page then empties the offline copies of the walk (a shared phone).
+    return redirect(url_for("auth.sign_in", out=1), code=303)
 
 
 @bp.post("/language")

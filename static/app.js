@@ -35,6 +35,14 @@
   document.addEventListener("htmx:sendError", function () { toast(t("offline")); });
   document.addEventListener("htmx:timeout", function () { toast(t("timeout")); });
 
+  // After signing out, forget the offline copies of pages: the next person on this phone
+  // must not open the previous volunteer's walk. (Unsent visits stay in walk.js's queue.)
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.getElementById("signed-out") && window.caches) {
+      caches.keys().then(function (keys) { keys.forEach(function (k) { caches.delete(k); }); });
+    }
+  });
+
   // Copy a sign-in link with one tap.
   document.addEventListener("focusin", function (evt) {
     if (evt.target.classList && evt.target.classList.contains("copy")) { evt.target.select(); }

@@ -141,3 +141,20 @@ def test_a_volunteer_cannot_open_another_walk_or_post_outside_it(demo_server, ph
     assert status == 404
     fresh()
     assert _visits_of(target) == []
+
+
+def test_after_sign_out_the_next_person_cannot_open_the_walk_offline(demo_server, phone):
+    """A shared phone: signing out forgets the offline copy of the walk."""
+    sign_in(phone, demo_server, *DEMO_VOLUNTEER)
+    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    phone.reload()
+    head = phone.locator("li.stop").first.inner_text()
+    phone.get_by_role("button", name="Đăng xuất").click()
+    expect(phone).to_have_url(re.compile(r"/sign-in"))
+    phone.wait_for_function("caches.keys().then(k => k.length === 0)")
+    phone.context.set_offline(True)
+    try:
+        phone.goto(demo_server("/walk"))
+    except Exception:  # nothing cached: the browser's own offline page
+        return
+    assert head.splitlines()[0] not in phone.content()
