@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from extensions import db
-from models import Neighbourhood, importing
+from models import Neighbourhood, audit, importing
 from models.importing import ImportDraft
 from routes.access import refuse, roles
 from routes.households import MANAGERS, bp, the_neighbourhood
@@ -25,6 +25,14 @@ def draft_or_404(draft_id: int) -> ImportDraft:
     if draft.user_id != g.user.id:
         refuse(404, object="import_draft", object_id=draft_id)
     return draft
+
+
+def audit_refused(neighbourhood_id: int, stage: str, errors: int) -> None:
+    """A refused import is audited too: who tried, when, at which step, how many bad rows."""
+    audit("households_import_refused", user_id=g.user.id, neighbourhood_id=neighbourhood_id,
+          object_type="neighbourhood", object_id=neighbourhood_id, outcome="refused",
+          stage=stage, errors=errors)
+    db.session.commit()
 
 
 @bp.route("/import")
@@ -50,6 +58,8 @@ def import_upload():
     if preview.ok:
         draft = importing.save_draft(neighbourhood.id, g.user.id, upload.filename, data)
         db.session.commit()
+    else:
+        audit_refused(neighbourhood.id, "upload", len(preview.errors))
     status = 200 if preview.ok else 422
     return render_template("households/preview.html", neighbourhood=neighbourhood,
                            preview=preview, draft=draft, filename=upload.filename), status
@@ -65,11 +75,13 @@ def import_confirm(draft_id: int):
         result = importing.apply(neighbourhood, draft.filename, draft.data, g.user.id)
     except StaleDataError:  # a household was edited while the import ran: nothing written
         db.session.rollback()
+        audit_refused(neighbourhood.id, "confirm", 0)
         flash(_("Có hộ vừa được sửa trong lúc nhập; chưa nhập gì. Hãy tải tệp lên lại."),
               "error")
         return redirect(url_for("households.import_form"), code=303)
     if not result.ok:
         db.session.rollback()
+        audit_refused(neighbourhood.id, "confirm", len(result.errors))
         return render_template("households/preview.html", neighbourhood=neighbourhood,
                                preview=result, draft=None, filename=draft.filename), 422
     db.session.delete(draft)
