@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from extensions import db
 from models import AuditEntry, User
@@ -11,10 +12,28 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE = 50
 
 ACTION_LABELS = {
-    "sign_in": "Đăng nhập", "sign_out": "Đăng xuất", "access_refused": "Bị từ chối truy cập",
-    "sign_in_link_made": "Tạo link đăng nhập", "volunteer_added": "Thêm thành viên",
-    "volunteer_active": "Khoá/mở khoá thành viên",
+    "sign_in": _l("Đăng nhập"), "sign_out": _l("Đăng xuất"),
+    "access_refused": _l("Bị từ chối truy cập"),
+    "sign_in_link_made": _l("Tạo link đăng nhập"), "volunteer_added": _l("Thêm thành viên"),
+    "volunteer_active": _l("Khoá/mở khoá thành viên"),
+    "household_added": _l("Thêm hộ"), "household_edited": _l("Sửa thông tin hộ"),
+    "household_moved_away": _l("Ghi nhận hộ chuyển đi"), "household_erased": _l("Xoá hộ"),
+    "resident_added": _l("Thêm nhân khẩu"), "resident_removed": _l("Bớt nhân khẩu"),
+    "household_pinned": _l("Ghim vị trí hộ trên bản đồ"),
+    "household_positioned": _l("Ghim vị trí hộ tại cửa nhà"),
+    "households_imported": _l("Nhập danh sách hộ"),
+    "households_import_refused": _l("Nhập danh sách hộ bị từ chối"),
+    "households_placing_started": _l("Bắt đầu định vị các hộ"),
+    "visit_recorded": _l("Ghi lượt gõ cửa"), "visit_repeated": _l("Lượt gõ cửa gửi lại"),
+    "visit_undone": _l("Huỷ lượt gõ cửa"), "export": _l("Xuất dữ liệu"),
+    "shift_created": _l("Lên kế hoạch buổi"), "shift_response": _l("Báo đi được/không đi được"),
+    "lane_given": _l("Giao ngõ"), "lanes_reordered": _l("Đổi thứ tự ngõ"),
+    "lanes_suggested": _l("Gợi ý giao ngõ"), "review_add_to_shift": _l("Đưa hộ vào buổi"),
+    "availability_saved": _l("Lưu lịch rảnh"), "away_added": _l("Thêm ngày vắng"),
+    "away_removed": _l("Bỏ ngày vắng"),
 }
+OUTCOME_LABELS = {"ok": _l("Xong"), "failed": _l("Sai mật khẩu/PIN"),
+                  "refused": _l("Bị từ chối"), "throttled": _l("Tạm khoá do sai nhiều lần")}
 
 
 def entries_for(user: User, before: int | None) -> list[AuditEntry]:
@@ -35,4 +54,5 @@ def index():
     """Who did what, when, with what outcome (newest first, 50 a page)."""
     entries = entries_for(g.user, request.args.get("before", type=int))
     return render_template("audit/index.html", entries=entries, labels=ACTION_LABELS,
+                           outcomes=OUTCOME_LABELS,
                            more=len(entries) == PAGE)
