@@ -103,7 +103,8 @@ def household_map(households: Iterable[Mapping], lanes: Iterable[Mapping], cente
                   draggable: bool = False, height: str = "60vh", zoom: int = 17) -> folium.Map:
     """The leader's map: households coloured by status, clustered when zoomed out.
 
-    households: dicts {id, lat, lon, label, status, approximate}; those without a
+    households: dicts {id, lat, lon, label, status, approximate} (a sequence: it is read
+    twice, for the markers and for the bounds); those without a
     position are left out. lanes: dicts {name, path: [(lat, lon), ...]}.
     card_url: e.g. "/households/__ID__/card"; a click loads it into #household-card.
     draggable: pins can be moved; each move fires `household-moved` on document.
@@ -124,7 +125,17 @@ def household_map(households: Iterable[Mapping], lanes: Iterable[Mapping], cente
         if h.get("id") is not None:
             hooks.watch(marker, h["id"])
     hooks.add_to(m)  # last, so every marker variable exists when its script runs
+    _fit(m, [(h["lat"], h["lon"]) for h in households
+             if h.get("lat") is not None and h.get("lon") is not None])
     return m
+
+
+def _fit(m: folium.Map, points: list) -> None:
+    """Open on every household, however far the neighbourhood spreads."""
+    if len(points) >= 2:
+        lats, lons = [p[0] for p in points], [p[1] for p in points]
+        m.fit_bounds([(min(lats), min(lons)), (max(lats), max(lons))], padding=(12, 12),
+                     max_zoom=18)
 
 
 def _walk_leg(a, b, lane_key, paths: Mapping[object, LanePath]) -> list:

@@ -205,3 +205,10 @@ def test_every_household_status_has_its_own_colour_shared_with_the_stylesheet():
     assert len(set(STATUS_COLOURS.values())) == len(STATUSES)
     for status, colour in STATUS_COLOURS.items():
         assert f"--st-{status}:{colour}" in css
+
+
+def test_the_household_map_opens_on_every_household():
+    houses = [{"id": 1, "lat": 21.550, "lon": 105.860, "label": "a", "status": "reached"},
+              {"id": 2, "lat": 21.556, "lon": 105.866, "label": "b", "status": "not_home"}]
+    html = household_map(houses, [], (21.553, 105.862)).get_root().render()
+    assert "fitBounds" in html and "21.55" in html.split("fitBounds", 1)[1][:200]
