@@ -136,8 +136,11 @@ def visit(household_id: int):
           neighbourhood_id=found.household.neighbourhood_id, object_type="household",
           object_id=household_id, visit_id=saved.id, result=saved.outcome,
           services=len(data.services), shift_id=found.walk.shift_id)
+    # The answer first, then the commit: after a commit every object is reloaded, and on
+    # SQLite the reads would take the write lock a second time (benchmarks/load.py).
+    answer = _stop_answer(found, 201 if created else 200)
     db.session.commit()
-    return _stop_answer(found, 201 if created else 200)
+    return answer
 
 
 @bp.post("/walk/visits/<int:visit_id>/undo")
