@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from extensions import db
 from models.base import utcnow
 from models.household import Household
+from vietnamese import nfc
 
 OUTCOMES = ("met", "not_home", "come_back", "declined", "moved", "vacant", "not_found")
 STATUS_OF_OUTCOME = {"met": "reached", "not_home": "not_home", "come_back": "appointment",
@@ -254,7 +255,9 @@ def visit_input(fields, services: dict) -> VisitInput:
     if not 8 <= len(client_id) <= 64 or not set(client_id) <= CLIENT_ID_CHARS:
         raise VisitError("Thiếu mã lượt gõ cửa: hãy tải lại trang")
     data = VisitInput(client_id=client_id, outcome=str(fields.get("outcome") or ""),
-                      note=str(fields.get("note") or "").strip()[:1000],
+                      # nfc drops control characters: PostgreSQL refuses a NUL byte (a 500
+                      # that the phone's offline queue would resend for ever)
+                      note=nfc(str(fields.get("note") or ""))[:1000],
                       happened_at=parse_time(fields.get("happened_at") or ""))
     if not data.outcome:
         raise VisitError("Hãy chọn kết quả gõ cửa")
