@@ -18,6 +18,7 @@ from models.user import SLOTS
 from models.walkplan import follow_planner, give_lane, move_lane, place_stops, start_of
 from routes.access import refuse, roles
 from routes.web import today_local
+from vietnamese import nfc
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
 SLOT_LABELS = {"sang": _l("Sáng"), "chieu": _l("Chiều"), "toi": _l("Tối")}
@@ -86,7 +87,8 @@ def create():
     if day < today_local():
         flash(_("Không thể lên kế hoạch cho ngày đã qua."), "error")
         return redirect(url_for("shifts.index"), code=303)
-    point = (request.form.get("meeting_point") or "").strip()[:200] or place.meeting_point
+    # nfc drops control characters: PostgreSQL refuses a NUL byte with a 500
+    point = nfc(request.form.get("meeting_point"))[:200] or place.meeting_point
     campaign = db.session.scalar(db.select(Campaign).where(
         Campaign.neighbourhood_id == place.id, Campaign.active.is_(True)).order_by(
         Campaign.starts_on.desc()))
