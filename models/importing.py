@@ -299,7 +299,8 @@ def save_draft(neighbourhood_id: int, user_id: int | None, filename: str,
     db.session.execute(db.delete(ImportDraft).where(
         ImportDraft.created_at < utcnow() - timedelta(hours=DRAFT_HOURS)))
     draft = ImportDraft(neighbourhood_id=neighbourhood_id, user_id=user_id,
-                        filename=(filename or "")[-200:], data=data)
+                        # nfc drops control characters: PostgreSQL refuses a NUL byte
+                        filename=nfc(filename)[-200:], data=data)
     db.session.add(draft)
     db.session.flush()
     return draft
