@@ -102,7 +102,8 @@ def test_a_worker_killed_mid_save_leaves_nothing_and_the_retry_applies_once(app,
 @contextmanager
 def database_trouble(url: str):
     """PostgreSQL: every connection of the test database is cut (as by a restart).
-    SQLite: another process holds the write lock for a while, then lets go."""
+    SQLite: another writer holds the write lock for longer than the driver's own 5 s
+    default wait (as a big import might), then lets go."""
     if ON_POSTGRES:
         admin = create_engine(url, poolclass=NullPool)
         with admin.begin() as conn:
@@ -117,7 +118,7 @@ def database_trouble(url: str):
                              check_same_thread=False)
     holder.execute("BEGIN IMMEDIATE")
     holder.execute("UPDATE ward SET province = province")
-    release = threading.Timer(1.5, lambda: holder.execute("COMMIT"))
+    release = threading.Timer(6, lambda: holder.execute("COMMIT"))
     release.start()
     try:
         yield
