@@ -7,15 +7,21 @@ import html
 # literal's content then becomes HTML. So text must survive two readers:
 # HTML (tags, attributes) and the template literal (`\`, backtick, `${`).
 _TEMPLATE_LITERAL = str.maketrans({"\\": "\\\\", "`": "\\`", "$": "\\$"})
+# And a third, on the server: branca renders each element's script output as a new Jinja
+# template (MacroElement.render wraps it in Element(...)), so "{{ ... }}" in a household's
+# name would run as Python on the server, and "{#" would break the whole map. Braces become
+# HTML character references, which the tooltip shows as braces.
+_JINJA = str.maketrans({"{": "&#123;", "}": "&#125;"})
 
 
 def js_safe(text: object) -> str:
     """User text made inert inside a Folium template literal and the HTML it becomes.
 
-    HTML-escape first (quotes too), then escape backslash, backtick and dollar for
-    the template literal. Order matters: html.escape never adds a backslash, so the
-    second step cannot undo the first. ``None`` becomes "".
+    HTML-escape first (quotes too), then turn braces into character references (for
+    branca's second Jinja pass), then escape backslash, backtick and dollar for the
+    template literal. Order matters: html.escape never adds a backslash or a brace, and
+    the references add neither, so no step undoes another. ``None`` becomes "".
     """
     if text is None:
         return ""
-    return html.escape(str(text), quote=True).translate(_TEMPLATE_LITERAL)
+    return html.escape(str(text), quote=True).translate(_JINJA).translate(_TEMPLATE_LITERAL)

@@ -23,8 +23,19 @@ def test_js_safe_leaves_no_markup(text, forbidden):
 def test_js_safe_escapes_template_literal_characters():
     assert js_safe("a\\b") == "a\\\\b"
     assert js_safe("`x`") == "\\`x\\`"
-    assert js_safe("${alert(1)}") == "\\${alert(1)}"
+    assert js_safe("${alert(1)}") == "\\$&#123;alert(1)&#125;"  # braces: see the next test
     assert js_safe("<b>&") == "&lt;b&gt;&amp;"
+
+
+def test_js_safe_keeps_jinja_from_running_what_a_name_says():
+    """branca renders a map's script a second time as Jinja: braces must not reach it."""
+    from geo.maps import household_map
+    label = "{{ cycler.__init__.__globals__.os.getcwd() }} {# {% raw %}"
+    html = household_map([{"id": 1, "lat": 21.5, "lon": 105.8, "status": "not_visited",
+                           "label": label}], [], (21.5, 105.8)).get_root().render()
+    assert "&#123;&#123; cycler.__init__.__globals__.os.getcwd() &#125;&#125;" in html
+    import os
+    assert os.getcwd() not in html and "{{" not in html.split("bindTooltip", 1)[1]
 
 
 def test_js_safe_keeps_vietnamese_and_handles_none():
