@@ -11,8 +11,8 @@ from geo.maps import household_map, render_parts
 from models import Household, Lane, Shift, User, audit
 from models.review import (FLAG_AFTER, OPEN, SLOTS, Filters, active_campaign, add_to_shift,
                            coming_shifts, not_reached, planned)
-from models.shift import SLOT_LABELS
 from routes.access import neighbourhood_or_404, roles
+from routes.shifts import SLOT_LABELS
 from routes.web import today_local
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -99,7 +99,7 @@ def add():
     audit("review_add_to_shift", user_id=g.user.id, neighbourhood_id=neighbourhood.id,
           object_type="shift", object_id=shift.id, households=len(ids), on_walk=on_walk)
     db.session.commit()
-    flash(_("Đã đưa %(n)s hộ vào buổi %(slot)s %(day)s.", n=len(ids), slot=shift.slot_label,
+    flash(_("Đã đưa %(n)s hộ vào buổi %(slot)s %(day)s.", n=len(ids), slot=_(shift.slot_label),
             day=shift.day.strftime("%d/%m/%Y")), "ok")
     if waiting:
         flash(_("%(n)s hộ chờ: buổi này chưa ai được giao ngõ của họ; hãy chọn một thành viên.",

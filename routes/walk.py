@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import (Blueprint, current_app, g, jsonify, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from extensions import db
 from geo.maps import render_parts, walk_map
@@ -14,18 +15,23 @@ from geo.placement import Fix, better_fix
 from models import Shift, Visit, Walk, WalkStop, audit
 from models.base import utcnow
 from models.progress import campaign_services, stop_views, walk_progress
-from models.campaign import STATE_LABELS
-from models.shift import SLOT_LABELS
 from models.visit import (STATUS_OF_OUTCOME, UNDO_MINUTES, VisitError, plausible_time, record_visit, undo_visit,
                           visit_input)
 from routes.access import refuse, roles
+from routes.shifts import SLOT_LABELS
 from routes.web import today_local
 
 bp = Blueprint("walk", __name__)
-OUTCOME_LABELS = [("met", "Đã gặp"), ("not_home", "Không có nhà"),
-                  ("come_back", "Hẹn quay lại"), ("declined", "Từ chối"),
-                  ("moved", "Đã chuyển đi"), ("vacant", "Nhà trống"),
-                  ("not_found", "Không tìm thấy địa chỉ")]
+OUTCOME_LABELS = [("met", _l("Đã gặp")), ("not_home", _l("Không có nhà")),
+                  ("come_back", _l("Hẹn quay lại")), ("declined", _l("Từ chối")),
+                  ("moved", _l("Đã chuyển đi")), ("vacant", _l("Nhà trống")),
+                  ("not_found", _l("Không tìm thấy địa chỉ"))]
+# models.campaign.STATE_LABELS, translatable (the model is free of Flask)
+STATE_LABELS = {
+    "no": _l("Chưa"), "yes": _l("Có"),
+    "not_registered": _l("Chưa đăng ký"), "captured": _l("Đã thu nhận tại công an"),
+    "activated": _l("Đã kích hoạt"), "in_use": _l("Đang sử dụng"),
+}
 DOOR_FIX_MAX_M = 50  # a reading vaguer than this would place the house in the next lane
 SLOT_ORDER = {"sang": 0, "chieu": 1, "toi": 2}
 
@@ -65,7 +71,7 @@ def _views(walk: Walk, stops=None):
 
 
 def _page_args() -> dict:
-    return {"outcome_labels": [(code, _(label)) for code, label in OUTCOME_LABELS],
+    return {"outcome_labels": [(code, str(label)) for code, label in OUTCOME_LABELS],
             "status_of": STATUS_OF_OUTCOME, "slot_labels": SLOT_LABELS,
             "state_labels": STATE_LABELS}
 
