@@ -43,7 +43,8 @@ def _already_clean(text: str) -> bool:
 def clean_text(raw: object) -> str:
     """Any cell as NFC text without control characters; Excel's dates are refused."""
     if type(raw) is str:  # the common case first: every CSV cell
-        return raw if _already_clean(raw) else _INVISIBLE.sub("", nfc(raw))
+        # invisibles out first, then nfc: removed after, they left "0 " or "a  b" behind
+        return raw if _already_clean(raw) else nfc(_INVISIBLE.sub("", raw))
     if raw is None:
         return ""
     if isinstance(raw, (datetime, date, time)):
@@ -52,7 +53,7 @@ def clean_text(raw: object) -> str:
     text = number_text(raw) if isinstance(raw, float) else str(raw)
     if _already_clean(text):
         return text
-    return _INVISIBLE.sub("", nfc(text))
+    return nfc(_INVISIBLE.sub("", text))
 
 
 def parse_text(raw: object, label: str, limit: int = TEXT_LIMIT) -> str:
