@@ -4,9 +4,10 @@ The app runs under gunicorn (4 workers, 127.0.0.1 on a free port) against a scra
 PostgreSQL database and again against a scratch SQLite file, each prepared with
 `flask db upgrade` + `flask demo`, plus 200 volunteers (PIN 1234) with a walk of 10 demo
 households each in today's shift (so several volunteers share each door). Each simulated
-volunteer signs in, then saves a visit every `--think` seconds or so (0.5x-1.5x, random) for
-`--seconds`; 20% of saves have their answer dropped (the client hangs up before reading
-it) and are sent again with the same client_id, as the phone's offline queue does.
+volunteer signs in, then saves a visit every `--think` seconds or so (0.5x-1.5x, random;
+default 15 s, 10-20x a volunteer's pace at the doors; `--think 1` saturates) for
+`--seconds`; 20% of saves have their answer dropped (the client hangs up before reading it)
+and are sent again with the same client_id, as the phone's offline queue does.
 
 Afterwards the database is counted: visits stored = visits acknowledged (distinct
 client_ids answered 2xx), no client_id twice, no two visits for one household + user +
@@ -62,8 +63,10 @@ def percentile(values: list[float], p: float) -> float:
 # --- preparing a database --------------------------------------------------------------
 
 def flask(env: dict, *args: str) -> None:
-    subprocess.run([str(VENV_BIN / "flask"), *args], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    done = subprocess.run([str(VENV_BIN / "flask"), *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stderr}")
 
 
 def add_volunteers(url: str, instance: str, count: int) -> list[str]:
@@ -212,6 +215,20 @@ def stop(server: subprocess.Popen | None) -> None:
         server.wait(5)
 
 
+def workers_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds the gunicorn workers have used (Linux /proc): steadier than latency on a
+    busy machine."""
+    total = 0.0
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    for pid in children.read_text().split() if children.exists() else []:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def count(url: str, phones: list[str]) -> dict:
     """What the database holds after the run."""
     from sqlalchemy import create_engine, text
@@ -264,6 +281,7 @@ def run(kind: str, args) -> dict:
         tally = Tally()
         with ThreadPoolExecutor(16) as pool:  # argon2 at sign-in: a bounded crowd at the door
             sessions = list(pool.map(lambda p: sign_in(base, p, tally), phones))
+        cpu_before = workers_cpu(server)
         started = time.monotonic()
         until = started + args.seconds
         threads = [threading.Thread(target=volunteer, args=(base, s, until, args.think, tally),
@@ -273,10 +291,11 @@ def run(kind: str, args) -> dict:
         for t in threads:
             t.join(max(0.1, until + 60 - time.monotonic()))
         elapsed = time.monotonic() - started
+        cpu = workers_cpu(server) - cpu_before
         stop(server)
         server = None
         found = count(url, phones)
-        return {"kind": kind, "tally": tally, "elapsed": elapsed, **found}
+        return {"kind": kind, "tally": tally, "elapsed": elapsed, "cpu": cpu, **found}
     finally:
         stop(server)
         if kind == "postgresql":
@@ -290,7 +309,8 @@ def report(results: list[dict], args) -> bool:
     print(f"\n{args.users} volunteers, {args.workers} gunicorn workers, {args.seconds:g} s, "
           f"a save every ~{args.think:g} s each, 20% of answers dropped and re-sent")
     head = ("database", "saves/s", "p50 ms", "p95 ms", "p99 ms", "sent", "dropped", "acked",
-            "stored", "dupl.", "same s", "5xx", "4xx", "conn.err", "status ok", "sign-in p50")
+            "stored", "dupl.", "same s", "5xx", "4xx", "conn.err", "status ok", "sign-in p50",
+            "app CPU ms/save")
     print(" | ".join(head))
     ok = True
     for r in results:
@@ -305,7 +325,8 @@ def report(results: list[dict], args) -> bool:
             ms(percentile(t.latencies, 95)), ms(percentile(t.latencies, 99)), len(t.sent),
             t.dropped, len(t.acked), r["rows"], r["twice"], r["same_second"], fivexx, fourxx,
             sum(t.errors.values()), "yes" if r["wrong_status"] == 0 else r["wrong_status"],
-            ms(statistics.median(t.sign_in_latencies)))))
+            ms(statistics.median(t.sign_in_latencies)),
+            ms(r["cpu"] / max(1, len(t.latencies) + t.dropped)))))
         if not good:
             print(f"  !! {r['kind']}: counts wrong (acked not stored: "
                   f"{len(t.acked - r['stored'])}, stored not acked: {len(r['stored'] - t.acked)})")
@@ -325,8 +346,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--think", type=float, default=1.0,
-                        help="mean seconds between one volunteer's saves")
+    # A volunteer records a door every few minutes in the field; 15 s is ~10-20x that pace.
+    parser.add_argument("--think", type=float, default=15.0,
+                        help="mean seconds between one volunteer's saves (1 = saturate)")
     parser.add_argument("--db", choices=("both", "postgresql", "sqlite"), default="both")
     args = parser.parse_args()
     args.seconds = min(args.seconds, 600)
