@@ -37,8 +37,16 @@ def _labels():
 
 
 def shift_or_404(shift_id: int) -> Shift:
-    """A shift of the leader's own neighbourhood."""
-    shift = db.session.get(Shift, shift_id)
+    """A shift of the leader's own neighbourhood; a change holds the shift's row lock.
+
+    Two quick choices on the board are two requests at once: on PostgreSQL the second
+    waits for the first instead of rebuilding the same walk beside it (SQLite's
+    BEGIN IMMEDIATE already queues them).
+    """
+    query = db.select(Shift).where(Shift.id == shift_id)
+    if request.method == "POST":
+        query = query.with_for_update()
+    shift = db.session.scalars(query).first()
     if shift is None:
         abort(404)
     if shift.neighbourhood_id != g.user.neighbourhood_id:

@@ -216,3 +216,28 @@ def test_the_walk_map_shows_numbered_stops_path_length_and_time(leader, world, s
 
 def test_a_volunteer_without_a_walk_has_no_map(leader, world, shift):
     assert leader.get(f"/shifts/{shift.id}/walks/{world.volunteer.id}").status_code == 404
+
+
+def test_two_quick_choices_at_once_both_land_on_one_walk(app, leader, world, shift):
+    """Two selects changed in a row send two requests at once (seen on PostgreSQL)."""
+    from concurrent.futures import ThreadPoolExecutor
+    lane_ids = [lane.id for lane in world.home.lanes[:2]]
+    shift_id, volunteer_id = shift.id, world.volunteer.id
+    token = csrf(leader)
+    cookie = leader.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    db.session.rollback()  # the test itself holds no lock while the two requests run
+
+    def give(lane_id):
+        client = app.test_client()
+        client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+        with app.app_context():
+            return client.post(f"/shifts/{shift_id}/lanes/{lane_id}",
+                               data={"volunteer_id": volunteer_id},
+                               headers={"X-CSRFToken": token, **HX}).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        codes = list(pool.map(give, lane_ids))
+    assert codes == [200, 200]
+    db.session.rollback()
+    walks = db.session.scalars(db.select(Walk).where(Walk.shift_id == shift_id)).all()
+    assert len(walks) == 1 and len(walks[0].stops) == 6

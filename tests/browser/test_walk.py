@@ -57,6 +57,17 @@ def _reader():
     read_only.reset(token)
 
 
+def _controlled_by_service_worker(page) -> None:
+    """Wait until the service worker controls the page (wait_for_function polls with
+    eval, which the page's CSP refuses)."""
+    page.evaluate("""async () => {
+        await navigator.serviceWorker.ready;
+        while (!navigator.serviceWorker.controller) {
+            await new Promise(resolve => setTimeout(resolve, 50));
+        }
+    }""")
+
+
 def test_each_outcome_is_recorded_with_a_few_taps(demo_server, phone):
     sign_in(phone, demo_server, *DEMO_VOLUNTEER)
     stops = [s.household_id for s in _walk(DEMO_VOLUNTEER[0]).stops][:len(OUTCOMES)]
@@ -116,8 +127,7 @@ def test_a_refused_save_says_not_saved_and_keeps_what_was_typed(demo_server, pho
 
 def test_the_walk_opens_again_without_a_connection(demo_server, phone):
     sign_in(phone, demo_server, *DEMO_VOLUNTEER)
-    phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    _controlled_by_service_worker(phone)
     phone.reload()  # now through the service worker, which keeps a copy
     phone.context.set_offline(True)
     phone.reload()
@@ -146,12 +156,16 @@ def test_a_volunteer_cannot_open_another_walk_or_post_outside_it(demo_server, ph
 def test_after_sign_out_the_next_person_cannot_open_the_walk_offline(demo_server, phone):
     """A shared phone: signing out forgets the offline copy of the walk."""
     sign_in(phone, demo_server, *DEMO_VOLUNTEER)
-    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    _controlled_by_service_worker(phone)
     phone.reload()
     head = phone.locator("li.stop").first.inner_text()
     phone.get_by_role("button", name="Đăng xuất").click()
     expect(phone).to_have_url(re.compile(r"/sign-in"))
-    phone.wait_for_function("caches.keys().then(k => k.length === 0)")
+    for _ in range(50):  # the sign-in page empties the caches as it loads
+        if phone.evaluate("async () => (await caches.keys()).length") == 0:
+            break
+        phone.wait_for_timeout(100)
+    assert phone.evaluate("async () => (await caches.keys()).length") == 0
     phone.context.set_offline(True)
     try:
         phone.goto(demo_server("/walk"))
