@@ -152,7 +152,7 @@ def planted(app, world):
     return plant(app, world)
 
 
-def test_the_corpus_is_stored_as_typed_less_control_characters(planted):
+def test_the_corpus_is_stored_and_shown_as_typed_less_control_characters(planted):
     for household, text in zip(planted.households, CORPUS):
         assert household.head_name == nfc(text)[:200]
         assert household.note == nfc(text)[:1000]
@@ -165,6 +165,7 @@ def test_the_corpus_is_stored_as_typed_less_control_characters(planted):
     names = db.session.scalars(db.select(User.name).where(User.phone.like("09770%"))
                                .order_by(User.phone)).all()
     assert names == [nfc(t)[:200] for t in CORPUS]
+    _shown_whole_as_stored(planted)
 
 
 @pytest.mark.parametrize("who", ["leader", "volunteer"])
@@ -179,7 +180,8 @@ def test_every_page_shows_the_corpus_as_text_never_as_markup(planted, who):
             assert not DANGER.search(body), (path, DANGER.search(body).group(0))
 
 
-def test_where_a_text_is_shown_whole_it_reads_exactly_as_stored(planted):
+def _shown_whole_as_stored(planted):
+    """Where a text is shown whole, it reads exactly as stored."""
     leader = planted.leader
     registry = leader.get("/households/").get_data(as_text=True)
     for household in planted.households:
@@ -195,12 +197,13 @@ def test_where_a_text_is_shown_whole_it_reads_exactly_as_stored(planted):
         assert str(escape(nfc(CORPUS[k % len(CORPUS)])[:1000])) in walk
 
 
-def test_the_live_map_points_carry_the_text_as_data(planted):
+def test_the_live_map_points_and_the_phones_json_answers_carry_the_text_as_data(planted):
     response = planted.leader.get(f"/shifts/{planted.shift.id}/live/points")
     labels = [p["label"] for p in response.get_json()["points"]]
     for household in planted.households:
         assert any(label.endswith(household.address) for label in labels), household.address
     assert response.mimetype == "application/json"
+    _json_answers_hold_the_corpus_as_data(planted)
 
 
 def test_maps_hold_the_corpus_only_escaped_for_their_template_literals(planted):
@@ -336,7 +339,7 @@ def test_an_upload_over_the_default_limit_is_413_and_writes_nothing(app, leader)
     assert counts() == before
 
 
-def test_json_api_answers_hold_the_corpus_as_data(planted):
+def _json_answers_hold_the_corpus_as_data(planted):
     """The phone's JSON save answers never echo the note as HTML."""
     vcsrf = token(planted.volunteer, "/walk")
     answer = planted.volunteer.post(
