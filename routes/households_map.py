@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from flask import current_app, g, jsonify, render_template, request, url_for
+from flask import g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -12,6 +12,7 @@ from geo.maps import STATUS_COLOURS, household_map, render_parts
 from models import Household, Job, Lane, placing
 from routes.access import household_or_404, neighbourhood_or_404, roles
 from routes.households import MANAGERS, bp, the_neighbourhood
+from routes.web import map_settings
 from sheets.cells import LAT_RANGE, LON_RANGE
 
 DEFAULT_CENTRE = (21.0285, 105.8542)  # Hà Nội, when a neighbourhood has nothing to show yet
@@ -45,10 +46,7 @@ def map_page():
     """The map: households coloured by status, lanes drawn, a card beside the map."""
     neighbourhood = the_neighbourhood()
     rows, lanes = _map_rows(neighbourhood.id)
-    config = current_app.config
-    m = household_map(rows, lanes, _centre(neighbourhood, rows, lanes),
-                      tiles=config["TILE_URL"], attribution=config["TILE_ATTRIBUTION"],
-                      asset_url=lambda path: url_for("static", filename="vendor/" + path),
+    m = household_map(rows, lanes, _centre(neighbourhood, rows, lanes), **map_settings(),
                       card_url=url_for("households.card", household_id=0).replace(
                           "/0/", "/__ID__/"),
                       draggable=g.user.role == "leader")

@@ -1,7 +1,7 @@
 """Not yet reached: whom to visit next and when, and putting them into a coming shift."""
 from __future__ import annotations
 
-from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
+from flask import (Blueprint, flash, g, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,7 +13,7 @@ from models.review import (FLAG_AFTER, OPEN, SLOTS, Filters, active_campaign, ad
                            coming_shifts, not_reached, planned)
 from routes.access import neighbourhood_or_404, roles
 from routes.shifts import SLOT_LABELS
-from routes.web import today_local
+from routes.web import map_settings, today_local
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -27,7 +27,6 @@ def _neighbourhood():
 
 def _map(neighbourhood, rows):
     """The same households on the map, coloured by status."""
-    config = current_app.config
     points = [{"id": r.household.id, "lat": r.household.lat, "lon": r.household.lon,
                "status": r.household.status, "approximate": r.household.position_approximate,
                "label": f"{r.household.address} · {r.not_home}×"} for r in rows]
@@ -35,9 +34,7 @@ def _map(neighbourhood, rows):
     placed = [p for p in points if p["lat"] is not None]
     centre = neighbourhood.meeting_latlon or (
         (placed[0]["lat"], placed[0]["lon"]) if placed else (21.0285, 105.8542))
-    m = household_map(points, lanes, centre, tiles=config["TILE_URL"],
-                      attribution=config["TILE_ATTRIBUTION"], height="45vh",
-                      asset_url=lambda path: url_for("static", filename="vendor/" + path))
+    m = household_map(points, lanes, centre, height="45vh", **map_settings())
     return render_parts(m, nonce=g.csp_nonce)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect,
+from flask import (Blueprint, abort, flash, g, make_response, redirect,
                    render_template, request, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,7 +17,7 @@ from models.board import board, suggest
 from models.user import SLOTS
 from models.walkplan import follow_planner, give_lane, move_lane, place_stops, start_of
 from routes.access import refuse, roles
-from routes.web import today_local
+from routes.web import map_settings, today_local
 from vietnamese import nfc
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
@@ -230,7 +230,6 @@ def walk_page(shift_id: int, user_id: int):
              for p in place_stops([s.household for s in walk.stops], shift, {})]
     paths = {lane.id: lane.path_points for lane in db.session.scalars(db.select(Lane).where(
         Lane.id.in_({s["lane"] for s in stops if s["lane"]})))}
-    m = walk_map(stops, paths, start, tiles=current_app.config["TILE_URL"],
-                 attribution=current_app.config["TILE_ATTRIBUTION"])
+    m = walk_map(stops, paths, start, **map_settings())
     return render_template("shifts/walk.html", shift=shift, walk=walk, volunteer=volunteer,
                            map=render_parts(m, nonce=g.csp_nonce))

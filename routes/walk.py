@@ -11,15 +11,16 @@ from flask_babel import lazy_gettext as _l
 
 from extensions import db
 from geo.maps import render_parts, walk_map
-from geo.placement import Fix, better_fix
+from geo.placement import Fix
 from models import Shift, Visit, Walk, WalkStop, audit
 from models.base import utcnow
+from models.placing import offer_fix
 from models.progress import campaign_services, stop_views, walk_progress
 from models.visit import (STATUS_OF_OUTCOME, UNDO_MINUTES, VisitError, plausible_time, record_visit, undo_visit,
                           visit_input)
 from routes.access import refuse, roles
 from routes.shifts import SLOT_LABELS
-from routes.web import today_local
+from routes.web import map_settings, today_local
 
 bp = Blueprint("walk", __name__)
 OUTCOME_LABELS = [("met", _l("Đã gặp")), ("not_home", _l("Không có nhà")),
@@ -184,14 +185,8 @@ def pin(household_id: int):
     if new.accuracy_m > DOOR_FIX_MAX_M:
         return _refused(_("Vị trí chưa đủ chính xác (±%(m)s m). Hãy ra chỗ thoáng và thử lại.",
                           m=round(new.accuracy_m)))
-    current = (Fix(household.lat, household.lon, household.position_source,
-                   household.position_accuracy_m, household.position_approximate)
-               if household.has_position and household.position_source else None)
-    if not better_fix(current, new):
+    if not offer_fix(household, new):
         return _stop_answer(found, notice=_("Vị trí đang có tốt hơn, giữ nguyên."))
-    household.lat, household.lon = new.lat, new.lon
-    household.position_source, household.position_accuracy_m = "door", new.accuracy_m
-    household.position_approximate = False
     audit("household_positioned", user_id=g.user.id, neighbourhood_id=household.neighbourhood_id,
           object_type="household", object_id=household.id, source="door",
           accuracy_m=round(new.accuracy_m))
@@ -214,9 +209,7 @@ def map(walk_id: int):  # noqa: A001  (the endpoint reads walk.map)
     if start is None:
         return render_template("_error.html", message=_("Chưa có nhà nào có vị trí trên bản đồ."),
                                status=200)
-    m = walk_map(stops, lanes, start, tiles=current_app.config["TILE_URL"],
-                 attribution=current_app.config["TILE_ATTRIBUTION"], height="55vh",
-                 asset_url=lambda path: url_for("static", filename=f"vendor/{path}"))
+    m = walk_map(stops, lanes, start, height="55vh", **map_settings())
     parts = render_parts(m, nonce=g.csp_nonce)
     template = "walk/_map.html" if request.headers.get("HX-Request") else "walk/map.html"
     return render_template(template, parts=parts, walk=walk)

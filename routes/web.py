@@ -6,13 +6,13 @@ from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g, render_template, request, session
+from flask import Flask, current_app, g, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from extensions import db, read_only
-from models import User, UserSession
+from models import UserSession
 from models.base import utcnow
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -70,6 +70,13 @@ def vn_time(value: datetime | None) -> str:
 
 def today_local() -> date:
     return datetime.now(LOCAL_TZ).date()
+
+
+def map_settings() -> dict:
+    """What every Folium map needs from the app: the tile server and the local assets."""
+    return {"tiles": current_app.config["TILE_URL"],
+            "attribution": current_app.config["TILE_ATTRIBUTION"],
+            "asset_url": lambda path: url_for("static", filename=f"vendor/{path}")}
 
 
 def _tile_origin(url: str) -> str:
