@@ -9,7 +9,7 @@ import re
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from extensions import db
 from geo.escape import js_safe
@@ -54,7 +54,7 @@ def test_a_map_with_any_label_renders_and_its_tooltip_reads_as_the_label(label):
     assert shown.strip().removeprefix("<div>").removesuffix("</div>").strip() == label.strip()
 
 
-# --- the import, from bytes to rows in the database ------------------------------------------------
+# --- the import, from bytes to rows in the database -------------------------------------
 
 HEADER = ["Số nhà", "Ngõ", "Đường", "Chủ hộ", "Số nhân khẩu", "Ghi chú"]
 
