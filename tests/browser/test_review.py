@@ -21,6 +21,7 @@ def test_not_home_twice_evenings_never_tried_go_into_the_next_evening_shift(demo
     page.get_by_role("link", name="Chưa gặp").click()
     expect(page.get_by_role("heading", name="Chưa gặp")).to_be_visible()
 
+    page.get_by_text("Bộ lọc", exact=True).click()  # folded until used
     page.get_by_label("Số lần không có nhà, ít nhất").select_option("2")
     page.get_by_label("Chưa thử buổi tối").check()
     page.get_by_role("button", name="Lọc").click()
