@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 import config
-from extensions import babel, csrf, db, migrate, tune_sqlite
+from extensions import babel, compress, csrf, db, migrate, tune_sqlite
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -29,6 +29,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)
+    compress.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale,
                    timezone_selector=lambda: "Asia/Ho_Chi_Minh")
     with app.app_context():

@@ -2,7 +2,8 @@
 
 Loads the demo into a scratch SQLite database, signs in as the first demo volunteer
 with the Flask test client, fetches /walk and every same-origin script and stylesheet it
-references, gzips each (level 6, as a web server would) and prints the total, then the
+references as a phone does (Accept-Encoding: br, gzip), and prints the bytes the app
+actually sends (Flask-Compress) beside each file's gzip size (level 6), then the
 same for the map that loads on demand behind its button. It also prints every host
 named anywhere in those files: only the tile server should be there.
 
@@ -34,27 +35,42 @@ def gz(data: bytes) -> int:
 
 
 def fetch(client, path: str, **headers) -> bytes:
-    response = client.get(path, headers=headers)
+    """The body, decoded as the browser would see it."""
+    return served(client, path, **headers)[0]
+
+
+def served(client, path: str, **headers) -> tuple[bytes, int]:
+    """(body, bytes the app actually sends to a phone that accepts br and gzip)."""
+    response = client.get(path, headers={"Accept-Encoding": "br, gzip", **headers})
     assert response.status_code == 200, (path, response.status_code)
-    return response.get_data()
+    wire = response.get_data()
+    encoding = response.headers.get("Content-Encoding")
+    if encoding == "br":
+        import brotli
+        return brotli.decompress(wire), len(wire)
+    if encoding == "gzip":
+        return gzip.decompress(wire), len(wire)
+    return wire, len(wire)
 
 
 def measure(client, label: str, page_path: str, extra_assets=(), headers=None) -> tuple[int, dict]:
-    page = fetch(client, page_path, **(headers or {}))
+    page, sent = served(client, page_path, **(headers or {}))
     text = page.decode()
     assets = [a for a in ASSET.findall(text) + list(extra_assets) if not urlsplit(a).netloc]
-    rows, hosts = [(page_path, len(page), gz(page))], {"app": set(HOST.findall(text)),
-                                                       "vendor": set()}
+    rows, hosts = [(page_path, len(page), gz(page), sent)], {"app": set(HOST.findall(text)),
+                                                             "vendor": set()}
     for asset in dict.fromkeys(assets):
-        body = fetch(client, asset)
-        rows.append((asset, len(body), gz(body)))
+        body, sent = served(client, asset)
+        rows.append((asset, len(body), gz(body), sent))
         kind = "vendor" if "/vendor/" in asset else "app"
         hosts[kind] |= set(HOST.findall(body.decode("utf-8", "replace")))
     print(f"\n{label}")
-    for path, raw, packed in rows:
-        print(f"  {packed / 1024:7.1f} KB gzip  {raw / 1024:7.1f} KB raw  {path}")
-    total = sum(packed for _, _, packed in rows)
-    print(f"  {total / 1024:7.1f} KB gzip in all")
+    for path, raw, packed, sent in rows:
+        print(f"  {sent / 1024:7.1f} KB sent  {packed / 1024:7.1f} KB gzip  {raw / 1024:7.1f} KB raw"
+              f"  {path}")
+    total = sum(sent for *_, sent in rows)
+    print(f"  {total / 1024:7.1f} KB sent in all ({sum(p for _, _, p, _ in rows) / 1024:.1f} KB"
+          " if everything were gzipped)")
     return total, hosts
 
 
@@ -75,7 +91,7 @@ def main() -> None:
             map_url = re.search(r'data-map-url="([^"]+)"', page).group(1)
             map_total, map_hosts = measure(client, "the map, on demand (button)", map_url,
                                            DATA_ASSET.findall(page), {"HX-Request": "true"})
-    print(f"\nwalk page: {walk_total / 1024:.1f} KB gzip (target < 100 KB); "
+    print(f"\nwalk page: {walk_total / 1024:.1f} KB sent (target < 100 KB); "
           f"with the map opened: {(walk_total + map_total) / 1024:.1f} KB, tiles excluded")
     print("hosts named by the app's pages and scripts:",
           ", ".join(sorted(hosts["app"] | map_hosts["app"])) or "none")

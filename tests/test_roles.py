@@ -112,3 +112,13 @@ def test_the_leader_reads_the_audit_log_of_their_neighbourhood_only(client, auth
     auth.sign_out()
     auth.sign_in(world.volunteer)
     assert client.get("/audit/").status_code == 403
+
+
+def test_pages_and_assets_go_out_compressed_to_a_phone_that_asks(client, auth, world):
+    auth.sign_in(world.volunteer)
+    for path in ("/walk", "/static/vendor/htmx.org/htmx.min.js", "/static/app.css"):
+        plain = client.get(path)
+        packed = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert packed.headers.get("Content-Encoding") == "gzip", path
+        assert len(packed.get_data()) < len(plain.get_data()) / 2, path
+        assert "Accept-Encoding" in packed.headers["Vary"]
