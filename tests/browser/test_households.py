@@ -50,22 +50,27 @@ def import_file(page, server, name: str, mime: str, data: bytes):
 
 
 def pin_colours(page) -> dict[str, str]:
-    """Zoomed in past clustering: {tooltip text: background colour} of every pin."""
-    page.evaluate("""() => {
-        const map = Object.values(window).find(v => v && v instanceof L.Map);
-        map.setZoom(19, {animate: false});
-    }""")
-    page.wait_for_timeout(300)
+    """{tooltip text: colour} of every pin, clustered or not, on or off screen: each pin's
+    own marker HTML is drawn with the page's styles and its colour read back."""
     return page.evaluate("""() => {
         const map = Object.values(window).find(v => v && v instanceof L.Map);
-        const found = {};
+        const markers = [];
         map.eachLayer(layer => {
-            if (!(layer instanceof L.Marker) || !layer._icon || !layer.getTooltip()) return;
-            const pin = layer._icon.querySelector('.gc-pin');
-            const text = document.createElement('div');
-            text.innerHTML = layer.getTooltip().getContent();
-            if (pin) found[text.textContent.trim()] = getComputedStyle(pin).backgroundColor;
+            if (layer instanceof L.MarkerClusterGroup) markers.push(...layer.getLayers());
+            else if (layer instanceof L.Marker) markers.push(layer);
         });
+        const found = {};
+        for (const marker of new Set(markers)) {
+            if (!marker.getTooltip() || !marker.options.icon.options.html) continue;
+            const probe = document.createElement('div');
+            probe.innerHTML = marker.options.icon.options.html;
+            document.body.appendChild(probe);
+            const pin = probe.querySelector('.gc-pin');
+            const text = document.createElement('div');
+            text.innerHTML = marker.getTooltip().getContent();
+            if (pin) found[text.textContent.trim()] = getComputedStyle(pin).backgroundColor;
+            probe.remove();
+        }
         return found;
     }""")
 
@@ -101,7 +106,15 @@ def test_import_cp1258_and_xlsx_then_every_household_is_on_the_map(live_server, 
     assert [c for label, c in colours.items() if label.startswith("Bùi Minh Hùng")] == \
         [rgb(STATUS_COLOURS["declined"])]
 
-    # A click on a household opens its card beside the map.
+    # A click on a household opens its card beside the map (zoomed to it, out of any cluster).
+    desktop.evaluate("""() => {
+        const map = Object.values(window).find(v => v && v instanceof L.Map);
+        map.eachLayer(layer => {
+            if (!(layer instanceof L.MarkerClusterGroup)) return;
+            const pin = layer.getLayers().find(m => m.options.icon.options.html.includes('declined'));
+            if (pin) map.setView(pin.getLatLng(), 19, {animate: false});
+        });
+    }""")
     desktop.locator(".gc-pin--declined").first.click()
     expect(desktop.locator("#household-card")).to_contain_text("Bùi Minh Hùng")
 
