@@ -118,3 +118,25 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def day(world):
+    """Today's shift: `volunteer` walks lane 1 (`mine`, first door `door`), `volunteer2`
+    lane 2 (`theirs`)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    from models import Walk
+    lanes = world.home.lanes
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    world.shift = helpers.gen_shift(world.home, today, give={world.volunteer: [lanes[0]],
+                                                             world.volunteer2: [lanes[1]]})
+    db.session.commit()
+
+    def stops_of(user):
+        walk = db.session.scalar(db.select(Walk).where(Walk.volunteer_id == user.id))
+        return [s.household for s in walk.stops]
+
+    world.mine, world.theirs = stops_of(world.volunteer), stops_of(world.volunteer2)
+    world.door = world.mine[0]
+    return world

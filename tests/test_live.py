@@ -7,23 +7,9 @@ import uuid
 import pytest
 
 from app import create_app
-from extensions import db
-from models import Walk
-from routes.web import today_local
-from tests import helpers
 
 HX = {"HX-Request": "true"}
 
-
-@pytest.fixture
-def day(world):
-    lanes = world.home.lanes
-    world.shift = helpers.gen_shift(world.home, today_local(),
-                                    give={world.volunteer: [lanes[0]], world.volunteer2: [lanes[1]]})
-    db.session.commit()
-    walk = db.session.scalar(db.select(Walk).where(Walk.volunteer_id == world.volunteer.id))
-    world.door = walk.stops[0].household
-    return world
 
 
 def _visit(app, world, outcome="met"):

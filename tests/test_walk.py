@@ -17,18 +17,6 @@ from tests import helpers
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def day(world):
-    """Today's shift: the volunteer walks lane 1, the second volunteer lane 2."""
-    lanes = world.home.lanes
-    world.shift = helpers.gen_shift(world.home, today_local(),
-                                    give={world.volunteer: [lanes[0]], world.volunteer2: [lanes[1]]})
-    db.session.commit()
-    world.mine = [s.household for s in _walk(world.volunteer).stops]
-    world.theirs = [s.household for s in _walk(world.volunteer2).stops]
-    return world
-
-
 def _walk(user) -> Walk:
     return db.session.scalar(db.select(Walk).where(Walk.volunteer_id == user.id))
 
