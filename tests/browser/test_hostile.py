@@ -65,7 +65,10 @@ class Watch:
 def visit(page, watch: Watch, url: str) -> list[str]:
     """Open the page, open every map tooltip, and return the tooltips' text."""
     page.goto(url)
-    page.wait_for_load_state("networkidle")
+    # "load", not "networkidle": the boards poll every few seconds, so the network is
+    # never idle for long on a busy machine (a CI run timed out here).
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)
     tooltips = page.evaluate(OPEN_TOOLTIPS)
     page.wait_for_timeout(50)
     injected = page.evaluate(INJECTED)
