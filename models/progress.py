@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Optional
 
+from sqlalchemy import Row
+
 from extensions import db
-from models.campaign import AGE_BASES, Campaign, Service
+from models.campaign import AGE_BASES, Service
 from models.household import Household, Resident
 from models.shift import Shift, Walk, WalkStop
 from models.visit import UNDO, ServiceState, Visit
@@ -28,13 +30,12 @@ class Missing:
 class StopView:
     """Everything a stop's card shows."""
 
-    stop: WalkStop
     household: Household
     number: int
     done: bool
-    last: Optional[Visit]
+    last: Optional[Row]  # DOOR_VISIT columns
     missing: list[Missing] = field(default_factory=list)
-    undoable: Optional[Visit] = None
+    undoable: Optional[Row] = None
 
 
 def in_basis(resident: Resident, service: Service, year: int) -> bool:
@@ -44,15 +45,34 @@ def in_basis(resident: Resident, service: Service, year: int) -> bool:
     return age is None or low <= age <= high
 
 
+# The queries every visit save runs are built once: SQLAlchemy then reuses their cache keys.
+CHECKLIST = (db.select(Service).where(Service.campaign_id == db.bindparam("campaign_id"))
+             .order_by(Service.position))
+STATES = (db.select(ServiceState.household_id, ServiceState.service_id,
+                    ServiceState.resident_id, ServiceState.state)
+          .where(ServiceState.household_id.in_(db.bindparam("ids", expanding=True))))
+
+
 def campaign_services(shift: Shift) -> list[Service]:
-    campaign = db.session.get(Campaign, shift.campaign_id) if shift.campaign_id else None
-    return list(campaign.services) if campaign else []
+    """The checklist of the shift's campaign, in one query."""
+    if not shift.campaign_id:
+        return []
+    return db.session.scalars(CHECKLIST, {"campaign_id": shift.campaign_id}).all()
 
 
-def missing_items(household: Household, services: list[Service], year: int) -> list[Missing]:
-    """The checklist items still to do for the household and its residents."""
-    states = {(s.service_id, s.resident_id): s.state for s in db.session.scalars(
-        db.select(ServiceState).where(ServiceState.household_id == household.id))}
+def service_states(household_ids: list[int]) -> dict[int, dict]:
+    """{household id: {(service id, resident id): state}} for the households given."""
+    states: dict[int, dict] = {hid: {} for hid in household_ids}
+    for row in db.session.execute(STATES, {"ids": household_ids}):
+        states[row.household_id][(row.service_id, row.resident_id)] = row.state
+    return states
+
+
+def missing_items(household: Household, services: list[Service], year: int,
+                  states: dict) -> list[Missing]:
+    """The checklist items still to do for the household and its residents.
+
+    `states`: the household's {(service id, resident id): state} (service_states)."""
     missing = []
     for service in services:
         if service.per == "household":
@@ -80,58 +100,86 @@ def shift_visits(shift_id: int, household_ids: Optional[list[int]] = None) -> li
     return _effective(db.session.scalars(query.order_by(Visit.happened_at, Visit.id)).all())
 
 
-def visited_ids(shift_id: int, household_ids: Optional[list[int]] = None) -> set[int]:
-    """Households with a visit that counts in the shift (columns only: every save asks)."""
-    query = db.select(Visit.id, Visit.household_id, Visit.outcome, Visit.undoes_id).where(
-        Visit.shift_id == shift_id)
-    if household_ids is not None:
-        query = query.where(Visit.household_id.in_(household_ids))
-    return {v.household_id for v in _effective(db.session.execute(query).all())}
+# What a card shows of a visit, read as plain rows: the walk's doors have many visits.
+DOOR_VISIT = (Visit.id, Visit.household_id, Visit.shift_id, Visit.user_id, Visit.outcome,
+              Visit.undoes_id, Visit.happened_at, Visit.recorded_at, Visit.come_back_day,
+              Visit.come_back_slot, Visit.note)
+# A walk's doors in order, each with its visits. Joined by household, never filtered by
+# shift: with a shift's visits growing all evening the planner would scan them all.
+WALK_DOORS = (db.select(WalkStop.household_id.label("door"), *DOOR_VISIT)
+              .outerjoin(Visit, Visit.household_id == WalkStop.household_id)
+              .where(WalkStop.walk_id == db.bindparam("walk_id"))
+              .order_by(WalkStop.position, Visit.happened_at, Visit.id))
 
 
-def last_visits(household_ids: list[int]) -> dict[int, Visit]:
-    """{household id: its latest visit that counts}, whatever the shift."""
-    visits = db.session.scalars(db.select(Visit).where(Visit.household_id.in_(household_ids))
-                                .order_by(Visit.happened_at, Visit.id)).all()
-    return {v.household_id: v for v in _effective(visits)}
-
-
-def undoable_visit(household_id: int, user_id: int, now, minutes: int) -> Optional[Visit]:
-    """The user's latest visit here if it is recent enough to undo and not undone yet."""
-    visits = db.session.scalars(db.select(Visit).where(Visit.household_id == household_id)
-                                .order_by(Visit.id)).all()
-    effective = _effective(visits)
-    latest = effective[-1] if effective else None
+def undoable(history: list, user_id: int, now, minutes: int):
+    """The user's latest visit in a door's history if recent enough to undo (and not undone)."""
+    latest = max(history, key=lambda v: v.id, default=None)
     if latest is None or latest.user_id != user_id or latest.recorded_at < now - timedelta(
             minutes=minutes):
         return None
     return latest
 
 
-def stop_views(walk: Walk, year: int, stops: Optional[list[WalkStop]] = None,
-               user_id: Optional[int] = None, now=None, undo_minutes: int = 0) -> list[StopView]:
-    """Cards for the walk's stops (all, or the ones given), in walking order."""
-    stops = list(walk.stops) if stops is None else stops
-    ids = [s.household_id for s in stops]
-    done = visited_ids(walk.shift_id, ids)
-    last = last_visits(ids)
-    services = campaign_services(walk.shift)
-    numbers = {s.id: k for k, s in enumerate(walk.stops, start=1)}
+@dataclass
+class WalkState:
+    """A walk's doors in walking order with what each has had (walk_state: one query)."""
+
+    shift_id: int
+    order: list[int]  # household ids
+    histories: dict[int, list]  # each door's visits that count (DOOR_VISIT), oldest first
+
+    def number(self, household_id: int) -> int:
+        return self.order.index(household_id) + 1
+
+    def done(self, household_id: int) -> bool:
+        """Visited in the walk's shift (a visit that counts)."""
+        return any(v.shift_id == self.shift_id for v in self.histories[household_id])
+
+    def progress(self) -> tuple[int, int]:
+        """(stops visited in this shift, stops)."""
+        return sum(self.done(hid) for hid in self.histories), len(self.histories)
+
+
+def walk_state(walk: Walk) -> WalkState:
+    rows = db.session.execute(WALK_DOORS, {"walk_id": walk.id}).all()
+    histories: dict[int, list] = {row.door: [] for row in rows}
+    for visit in _effective([row for row in rows if row.id is not None]):
+        histories[visit.household_id].append(visit)
+    return WalkState(walk.shift_id, list(histories), histories)
+
+
+def _households(household_ids: list[int]) -> list[Household]:
+    """The households with residents and lanes, in three queries however many they are."""
+    return db.session.scalars(db.select(Household).where(Household.id.in_(household_ids))
+                              .options(db.selectinload(Household.residents),
+                                       db.selectinload(Household.lane))).all()
+
+
+def stop_views(walk: Walk, state: WalkState, year: int,
+               households: Optional[list[Household]] = None, user_id: Optional[int] = None,
+               now=None, undo_minutes: int = 0,
+               services: Optional[list[Service]] = None) -> list[StopView]:
+    """Cards for the walk's stops (`state`, from walk_state), or for the households given.
+
+    A fixed number of queries however long the walk; `services` (the campaign's checklist)
+    may be passed by a caller that already has it.
+    """
+    if households is None:
+        by_id = {h.id: h for h in _households(state.order)}
+        households = [by_id[hid] for hid in state.order]
+    services = campaign_services(walk.shift) if services is None else services
+    states = service_states([h.id for h in households])
     views = []
-    for stop in stops:
-        household = stop.household
-        view = StopView(stop, household, numbers[stop.id], household.id in done,
-                        last.get(household.id), missing_items(household, services, year))
+    for household in households:
+        history = state.histories[household.id]
+        view = StopView(household, state.number(household.id), state.done(household.id),
+                        history[-1] if history else None,
+                        missing_items(household, services, year, states[household.id]))
         if user_id is not None and now is not None:
-            view.undoable = undoable_visit(household.id, user_id, now, undo_minutes)
+            view.undoable = undoable(history, user_id, now, undo_minutes)
         views.append(view)
     return views
-
-
-def walk_progress(walk: Walk) -> tuple[int, int]:
-    """(stops visited in this shift, stops)."""
-    ids = [s.household_id for s in walk.stops]
-    return len(visited_ids(walk.shift_id, ids)), len(ids)
 
 
 @dataclass

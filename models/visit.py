@@ -47,7 +47,9 @@ class Visit(db.Model):
     lat: Mapped[Optional[float]]
     lon: Mapped[Optional[float]]
     accuracy_m: Mapped[Optional[float]]
-    undoes_id: Mapped[Optional[int]] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"))
+    # Indexed: erasing a household deletes its visits, and each delete looks for its undos.
+    undoes_id: Mapped[Optional[int]] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"),
+                                                     index=True)
 
     household: Mapped[Household] = relationship()
     user: Mapped[Optional["User"]] = relationship()  # noqa: F821
@@ -98,16 +100,15 @@ class VisitInput:
     accuracy_m: Optional[float] = None
 
 
+BY_CLIENT_ID = db.select(Visit).where(Visit.client_id == db.bindparam("client_id"))
+HAPPENED_LATER = (db.select(Visit.id).where(Visit.household_id == db.bindparam("household_id"),
+                                            Visit.id != db.bindparam("visit_id"),
+                                            Visit.happened_at > db.bindparam("happened_at"))
+                  .limit(1))
+
+
 def find_by_client_id(client_id: str) -> Optional[Visit]:
-    return db.session.scalar(db.select(Visit).where(Visit.client_id == client_id))
-
-
-def effective_visits(household_id: int) -> list[Visit]:
-    """The household's visits in order, without undone visits and the undos themselves."""
-    visits = db.session.scalars(db.select(Visit).where(Visit.household_id == household_id)
-                                .order_by(Visit.happened_at, Visit.id)).all()
-    undone = {v.undoes_id for v in visits if v.undoes_id}
-    return [v for v in visits if v.outcome != UNDO and v.id not in undone]
+    return db.session.scalar(BY_CLIENT_ID, {"client_id": client_id})
 
 
 def derive(household: Household) -> None:
@@ -138,10 +139,38 @@ def derive(household: Household) -> None:
                        for (service_id, resident_id), (state, visit_id) in current.items())
 
 
+def derive_after(household: Household, visit: Visit) -> None:
+    """Re-derive after adding `visit`: cheaply when it is the door's latest knock (nearly
+    always), from every visit when it is an undo or a phone sent an older knock late."""
+    happened_later = db.session.scalar(HAPPENED_LATER, {
+        "household_id": household.id, "visit_id": visit.id, "happened_at": visit.happened_at})
+    if visit.outcome == UNDO or happened_later is not None:
+        derive(household)
+        return
+    household.status = STATUS_OF_OUTCOME[visit.outcome]
+    latest = {(r.service_id, r.resident_id): r.state for r in visit.records}
+    if not latest:
+        return
+    db.session.execute(db.delete(ServiceState).where(
+        ServiceState.household_id == household.id,
+        db.or_(*(db.and_(ServiceState.service_id == service_id,
+                         ServiceState.resident_id.is_(None) if resident_id is None
+                         else ServiceState.resident_id == resident_id)
+                 for service_id, resident_id in latest))))
+    db.session.add_all(ServiceState(household_id=household.id, service_id=service_id,
+                                    resident_id=resident_id, state=state, visit_id=visit.id)
+                       for (service_id, resident_id), state in latest.items())
+
+
 def _lock(household_id: int) -> Household:
-    """The household row, locked on PostgreSQL so two phones at one door queue up."""
+    """The household row as it is now (with its lane and residents, which the visit's checks
+    and the volunteer's card read), locked on PostgreSQL so two phones at one door queue up
+    (SQLite writes one at a time anyway)."""
     return db.session.scalars(db.select(Household).where(Household.id == household_id)
-                              .with_for_update()).one()
+                              .options(db.joinedload(Household.lane),
+                                       db.selectinload(Household.residents))
+                              .with_for_update(of=Household)
+                              .execution_options(populate_existing=True)).one()
 
 
 def _check(household: Household, data: VisitInput, services: dict) -> None:
@@ -168,33 +197,28 @@ def record_visit(household_id: int, user_id: Optional[int], data: VisitInput,
     `data.happened_at` is trusted as given (routes pass it through plausible_time).
     Returns (visit, created). The caller commits.
     """
-    existing = find_by_client_id(data.client_id)
-    if existing is not None:
-        return existing, False
     household = _lock(household_id)
-    # Again under the lock: on PostgreSQL a twin request may have committed while we waited.
+    # Under the lock: on PostgreSQL a twin request may have committed while we waited.
     existing = find_by_client_id(data.client_id)
     if existing is not None:
         return existing, False
     _check(household, data, services)
     now = recorded_at or utcnow()
-    visit = Visit(client_id=data.client_id, household_id=household.id, shift_id=shift_id,
+    visit = Visit(client_id=data.client_id, household=household, shift_id=shift_id,
                   user_id=user_id, outcome=data.outcome, note=data.note[:1000],
                   come_back_day=data.come_back_day, come_back_slot=data.come_back_slot,
                   happened_at=data.happened_at or now, recorded_at=now,
                   lat=data.lat, lon=data.lon, accuracy_m=data.accuracy_m)
     visit.records = [ServiceRecord(service_id=s, resident_id=r, state=st)
                      for s, r, st in data.services]
+    db.session.add(visit)
     try:
-        with db.session.begin_nested():  # the unique client_id is the last word
-            db.session.add(visit)
-            db.session.flush()
-    except IntegrityError:
-        existing = find_by_client_id(data.client_id)
-        if existing is None:
-            raise
-        return existing, False
-    derive(household)
+        db.session.flush()
+    except IntegrityError:  # the unique client_id is the last word
+        # Only the same id sent for another door at the same moment gets here (a twin for
+        # this door waited for the lock above): refused, the caller rolls back.
+        raise VisitError("Mã lượt gõ cửa đã dùng cho nhà khác: hãy tải lại trang") from None
+    derive_after(household, visit)
     return visit, True
 
 
@@ -206,11 +230,11 @@ def undo_visit(visit: Visit, user_id: Optional[int], client_id: str) -> Visit:
     if existing is not None:
         return existing
     household = _lock(visit.household_id)
-    undo = Visit(client_id=client_id, household_id=household.id, shift_id=visit.shift_id,
+    undo = Visit(client_id=client_id, household=household, shift_id=visit.shift_id,
                  user_id=user_id, outcome=UNDO, undoes_id=visit.id)
     db.session.add(undo)
     db.session.flush()
-    derive(household)
+    derive_after(household, undo)
     return undo
 
 

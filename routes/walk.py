@@ -1,11 +1,13 @@
 """The volunteer's walk for today, on a phone: stops, visits, undo, door position, map."""
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from pathlib import Path
 
 from flask import (Blueprint, current_app, g, jsonify, redirect, render_template, request,
                    send_file, url_for)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -15,7 +17,7 @@ from geo.placement import Fix
 from models import Shift, Visit, Walk, WalkStop, audit
 from models.base import utcnow
 from models.placing import offer_fix
-from models.progress import campaign_services, stop_views, walk_progress
+from models.progress import campaign_services, stop_views, walk_state
 from models.visit import (STATUS_OF_OUTCOME, UNDO_MINUTES, VisitError, plausible_time, record_visit, undo_visit,
                           visit_input)
 from routes.access import refuse, roles
@@ -58,6 +60,7 @@ def my_stop_or_404(household_id: int) -> WalkStop:
     """The household's stop on the volunteer's walk today (or yesterday's, for a late sync)."""
     stop = db.session.scalars(
         db.select(WalkStop).join(Walk).join(Shift)
+        .options(db.contains_eager(WalkStop.walk).contains_eager(Walk.shift))
         .where(WalkStop.household_id == household_id, Walk.volunteer_id == g.user.id,
                Shift.day >= today_local() - timedelta(days=1))
         .order_by(Shift.day.desc(), db.case(SLOT_ORDER, value=Shift.slot).desc())).first()
@@ -66,22 +69,35 @@ def my_stop_or_404(household_id: int) -> WalkStop:
     return stop
 
 
-def _views(walk: Walk, stops=None):
-    return stop_views(walk, today_local().year, stops, user_id=g.user.id, now=utcnow(),
-                      undo_minutes=UNDO_MINUTES)
+def _views(walk: Walk, state, households=None, services=None):
+    return stop_views(walk, state, today_local().year, households, user_id=g.user.id,
+                      now=utcnow(), undo_minutes=UNDO_MINUTES, services=services)
+
+
+def _walk_parts(walk: Walk) -> tuple:
+    """(walk, its stop cards, stops done, stops) for the walk page."""
+    state = walk_state(walk)
+    return walk, _views(walk, state), *state.progress()
 
 
 def _page_args() -> dict:
+    return {"status_of": STATUS_OF_OUTCOME, **_labels(str(get_locale()))}
+
+
+@functools.lru_cache(maxsize=8)
+def _labels(locale: str) -> dict:
+    """The walk's labels translated once per language and process, not once per card option."""
     return {"outcome_labels": [(code, str(label)) for code, label in OUTCOME_LABELS],
-            "status_of": STATUS_OF_OUTCOME, "slot_labels": SLOT_LABELS,
-            "state_labels": STATE_LABELS}
+            "slot_labels": {code: str(label) for code, label in SLOT_LABELS.items()},
+            "state_labels": {code: str(label) for code, label in STATE_LABELS.items()}}
 
 
-def _stop_answer(stop: WalkStop, status: int = 200, notice: str = ""):
+def _stop_answer(stop: WalkStop, status: int = 200, notice: str = "", services=None):
     """The stop's card with the walk's progress out of band (htmx), else back to the walk."""
     if request.headers.get("HX-Request"):
-        view = _views(stop.walk, [stop])[0]
-        done, total = walk_progress(stop.walk)
+        state = walk_state(stop.walk)
+        view = _views(stop.walk, state, [stop.household], services)[0]
+        done, total = state.progress()
         return render_template("walk/_answer.html", view=view, walk=stop.walk, done=done,
                                total=total, notice=notice, **_page_args()), status
     if request.is_json:
@@ -101,7 +117,7 @@ def _refused(message: str, status: int = 400):
 @roles("volunteer")
 def today():
     """Today's stops in order, lane by lane."""
-    walks = [(walk, _views(walk), *walk_progress(walk)) for walk in todays_walks(g.user)]
+    walks = [_walk_parts(walk) for walk in todays_walks(g.user)]
     return render_template("walk/today.html", walks=walks, **_page_args())
 
 
@@ -110,8 +126,7 @@ def today():
 def show(walk_id: int):
     """One of the volunteer's own walks (a link from a message)."""
     walk = my_walk_or_404(walk_id)
-    return render_template("walk/today.html", walks=[(walk, _views(walk), *walk_progress(walk))],
-                           **_page_args())
+    return render_template("walk/today.html", walks=[_walk_parts(walk)], **_page_args())
 
 
 @bp.route("/walk/stops/<int:household_id>")
@@ -121,7 +136,7 @@ def stop(household_id: int):
     found = my_stop_or_404(household_id)
     if request.headers.get("HX-Request"):
         return _stop_answer(found)
-    view = _views(found.walk, [found])[0]
+    view = _views(found.walk, walk_state(found.walk), [found.household])[0]
     return render_template("walk/stop.html", view=view, walk=found.walk, **_page_args())
 
 
@@ -131,7 +146,8 @@ def visit(household_id: int):
     """Record one knock on the door, once, however often the phone sends it."""
     found = my_stop_or_404(household_id)
     fields = (request.get_json(silent=True) or {}) if request.is_json else request.form
-    services = {s.id: s for s in campaign_services(found.walk.shift)}
+    checklist = campaign_services(found.walk.shift)
+    services = {s.id: s for s in checklist}
     try:
         data = visit_input(fields, services)
         data.happened_at = plausible_time(data.happened_at, utcnow())
@@ -145,7 +161,7 @@ def visit(household_id: int):
           services=len(data.services), shift_id=found.walk.shift_id)
     # The answer first, then the commit: after a commit every object is reloaded, and on
     # SQLite the reads would take the write lock a second time (benchmarks/load.py).
-    answer = _stop_answer(found, 201 if created else 200)
+    answer = _stop_answer(found, 201 if created else 200, services=checklist)
     db.session.commit()
     return answer
 

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from extensions import db, read_only
-from models import UserSession
+from models import User, UserSession
 from models.base import utcnow
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -28,6 +28,10 @@ def select_locale() -> str:
     return session.get("locale") or "vi"
 
 
+SIGNED_IN = db.select(User).join(UserSession).where(
+    UserSession.id == db.bindparam("sid"), UserSession.ended_at.is_(None), User.active)
+
+
 def load_user() -> None:
     """Put the signed-in user (or None) on g; an ended session or disabled user is refused."""
     g.user = None
@@ -36,11 +40,9 @@ def load_user() -> None:
     sid = session.get("sid")
     if not sid:
         return
-    row = db.session.get(UserSession, sid)
-    if row is None or row.ended_at is not None or not row.user.active:
+    g.user = db.session.scalar(SIGNED_IN, {"sid": sid})
+    if g.user is None:
         session.clear()
-        return
-    g.user = row.user
 
 
 def local_time(value: datetime | None) -> datetime | None:
