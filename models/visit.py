@@ -102,7 +102,6 @@ class VisitInput:
 
 BY_CLIENT_ID = db.select(Visit).where(Visit.client_id == db.bindparam("client_id"))
 HAPPENED_LATER = (db.select(Visit.id).where(Visit.household_id == db.bindparam("household_id"),
-                                            Visit.id != db.bindparam("visit_id"),
                                             Visit.happened_at > db.bindparam("happened_at"))
                   .limit(1))
 
@@ -139,15 +138,8 @@ def derive(household: Household) -> None:
                        for (service_id, resident_id), (state, visit_id) in current.items())
 
 
-def derive_after(household: Household, visit: Visit) -> None:
-    """Re-derive after adding `visit`: cheaply when it is the door's latest knock (nearly
-    always), from every visit when it is an undo or a phone sent an older knock late."""
-    happened_later = db.session.scalar(HAPPENED_LATER, {
-        "household_id": household.id, "visit_id": visit.id, "happened_at": visit.happened_at})
-    if visit.outcome == UNDO or happened_later is not None:
-        derive(household)
-        return
-    household.status = STATUS_OF_OUTCOME[visit.outcome]
+def keep_latest_states(household: Household, visit: Visit) -> None:
+    """The services `visit` recorded become the door's current ones (`visit` is its latest)."""
     latest = {(r.service_id, r.resident_id): r.state for r in visit.records}
     if not latest:
         return
@@ -162,15 +154,16 @@ def derive_after(household: Household, visit: Visit) -> None:
                        for (service_id, resident_id), state in latest.items())
 
 
+# The household row as it is now, with its lane (the volunteer's card shows it), locked on
+# PostgreSQL so two phones at one door queue up (SQLite writes one at a time anyway).
+LOCKED_HOUSEHOLD = (db.select(Household).where(Household.id == db.bindparam("household_id"))
+                    .options(db.joinedload(Household.lane))
+                    .with_for_update(of=Household)
+                    .execution_options(populate_existing=True))
+
+
 def _lock(household_id: int) -> Household:
-    """The household row as it is now (with its lane and residents, which the visit's checks
-    and the volunteer's card read), locked on PostgreSQL so two phones at one door queue up
-    (SQLite writes one at a time anyway)."""
-    return db.session.scalars(db.select(Household).where(Household.id == household_id)
-                              .options(db.joinedload(Household.lane),
-                                       db.selectinload(Household.residents))
-                              .with_for_update(of=Household)
-                              .execution_options(populate_existing=True)).one()
+    return db.session.scalars(LOCKED_HOUSEHOLD, {"household_id": household_id}).one()
 
 
 def _check(household: Household, data: VisitInput, services: dict) -> None:
@@ -204,13 +197,20 @@ def record_visit(household_id: int, user_id: Optional[int], data: VisitInput,
         return existing, False
     _check(household, data, services)
     now = recorded_at or utcnow()
+    happened_at = data.happened_at or now
+    # Nearly always the door's latest knock: then it alone decides the status, in the same
+    # flush as the visit. A phone sending an older knock late re-derives from every visit.
+    latest = db.session.scalar(HAPPENED_LATER, {"household_id": household.id,
+                                                "happened_at": happened_at}) is None
     visit = Visit(client_id=data.client_id, household=household, shift_id=shift_id,
                   user_id=user_id, outcome=data.outcome, note=data.note[:1000],
                   come_back_day=data.come_back_day, come_back_slot=data.come_back_slot,
-                  happened_at=data.happened_at or now, recorded_at=now,
+                  happened_at=happened_at, recorded_at=now,
                   lat=data.lat, lon=data.lon, accuracy_m=data.accuracy_m)
     visit.records = [ServiceRecord(service_id=s, resident_id=r, state=st)
                      for s, r, st in data.services]
+    if latest:
+        household.status = STATUS_OF_OUTCOME[data.outcome]
     db.session.add(visit)
     try:
         db.session.flush()
@@ -218,7 +218,10 @@ def record_visit(household_id: int, user_id: Optional[int], data: VisitInput,
         # Only the same id sent for another door at the same moment gets here (a twin for
         # this door waited for the lock above): refused, the caller rolls back.
         raise VisitError("Mã lượt gõ cửa đã dùng cho nhà khác: hãy tải lại trang") from None
-    derive_after(household, visit)
+    if latest:
+        keep_latest_states(household, visit)
+    else:
+        derive(household)
     return visit, True
 
 
@@ -234,7 +237,7 @@ def undo_visit(visit: Visit, user_id: Optional[int], client_id: str) -> Visit:
                  user_id=user_id, outcome=UNDO, undoes_id=visit.id)
     db.session.add(undo)
     db.session.flush()
-    derive_after(household, undo)
+    derive(household)
     return undo
 
 

@@ -56,14 +56,19 @@ def my_walk_or_404(walk_id: int) -> Walk:
     return walk
 
 
+# The household's stop on the volunteer's walk today (or yesterday's, for a late sync).
+MY_STOP = (db.select(WalkStop).join(Walk).join(Shift)
+           .options(db.contains_eager(WalkStop.walk).contains_eager(Walk.shift))
+           .where(WalkStop.household_id == db.bindparam("household_id"),
+                  Walk.volunteer_id == db.bindparam("volunteer_id"),
+                  Shift.day >= db.bindparam("since"))
+           .order_by(Shift.day.desc(), db.case(SLOT_ORDER, value=Shift.slot).desc()))
+
+
 def my_stop_or_404(household_id: int) -> WalkStop:
-    """The household's stop on the volunteer's walk today (or yesterday's, for a late sync)."""
-    stop = db.session.scalars(
-        db.select(WalkStop).join(Walk).join(Shift)
-        .options(db.contains_eager(WalkStop.walk).contains_eager(Walk.shift))
-        .where(WalkStop.household_id == household_id, Walk.volunteer_id == g.user.id,
-               Shift.day >= today_local() - timedelta(days=1))
-        .order_by(Shift.day.desc(), db.case(SLOT_ORDER, value=Shift.slot).desc())).first()
+    """The household's stop on the signed-in volunteer's walk (MY_STOP), else 404."""
+    stop = db.session.scalars(MY_STOP, {"household_id": household_id, "volunteer_id": g.user.id,
+                                        "since": today_local() - timedelta(days=1)}).first()
     if stop is None:
         refuse(404, object="household", object_id=household_id)
     return stop

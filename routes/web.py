@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, render_template, request, session, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -119,9 +120,22 @@ def _error(status: int, message: str):
     return render_template("error.html", message=message, status=status), status
 
 
+def _catalogue():
+    """The request's translations, looked up once: Flask-Babel looks them up for every string,
+    and a walk page has hundreds."""
+    if "catalogue" not in g:
+        g.catalogue = get_translations()
+    return g.catalogue
+
+
 def init_app(app: Flask) -> None:
     """Hooks, filters and error pages."""
     app.before_request(load_user)
+    app.jinja_env.install_gettext_callables(  # after Flask-Babel's, with the same meaning
+        gettext=lambda s: _catalogue().ugettext(s),
+        ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n), newstyle=True,
+        pgettext=lambda c, s: _catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n))
 
     app.after_request(security_headers)
     app.jinja_env.filters.update(vn_date=vn_date, vn_datetime=vn_datetime, vn_time=vn_time)

@@ -45,15 +45,19 @@ def _empty_postgres() -> None:
     db.session.commit()
 
 
+PER_REQUEST = ("csrf_token", "_flask_babel", "catalogue")
+
+
 @pytest.fixture
 def app(tmp_path, database_url):
     url = database_url or f"sqlite:///{tmp_path / 'test.sqlite3'}"
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                       "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test-secret",
                       "SERVER_NAME": None})
-    # Requests in a test share the test's app context, and so its `g`: forget the CSRF
-    # token Flask-WTF caches there, as a fresh request in production would.
-    app.before_request(lambda: g.pop("csrf_token", None) and None)
+    # Requests in a test share the test's app context, and so its `g`: forget what is cached
+    # there per request (Flask-WTF's CSRF token, Flask-Babel's locale, the catalogue), as a
+    # fresh request in production would.
+    app.before_request(lambda: [g.pop(key, None) for key in PER_REQUEST] and None)
     with app.app_context():
         db.create_all()
         if ON_POSTGRES:

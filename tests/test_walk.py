@@ -51,6 +51,23 @@ def test_the_walk_shows_each_stop_in_order_with_people_and_what_is_missing(clien
     assert f'id="stop-{day.theirs[0].id}"' not in page  # someone else's lane
 
 
+def test_the_walk_speaks_the_volunteers_language_and_switches_back(client, auth, day):
+    auth.sign_in(day.volunteer)
+    token = _token(client)
+
+    def walk_in(lang: str) -> str:
+        client.post("/language", data={"lang": lang, "csrf_token": token})
+        return client.get("/walk").get_data(as_text=True)
+
+    english = walk_in("en")
+    assert "Visited 0/3 doors" in english and "Next door" in english
+    assert ">Save</button>" in english and "Morning</option>" in english  # a translated label
+    assert "Đã gõ cửa" not in english and "Sáng</option>" not in english
+    vietnamese = walk_in("vi")
+    assert "Đã gõ cửa 0/3 nhà" in vietnamese and ">Lưu</button>" in vietnamese
+    assert "Sáng</option>" in vietnamese and "Morning" not in vietnamese
+
+
 def test_a_child_is_not_asked_for_adult_services(client, auth, day):
     household = day.mine[0]
     household.residents[1].birth_year = today_local().year - 10
