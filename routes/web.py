@@ -1,6 +1,7 @@
 """What every request shares: the signed-in user, locale, headers, filters, error pages."""
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
@@ -22,6 +23,12 @@ STATUS_LABELS = {
     "appointment": _l("Hẹn quay lại"), "declined": _l("Từ chối"), "moved": _l("Đã chuyển đi"),
     "vacant": _l("Nhà trống"), "not_found": _l("Không tìm thấy địa chỉ"),
 }
+
+
+@functools.lru_cache(maxsize=8)
+def status_labels(locale: str) -> dict[str, str]:
+    """STATUS_LABELS translated once per language and process (pages show one per household)."""
+    return {status: str(label) for status, label in STATUS_LABELS.items()}
 
 
 def select_locale() -> str:
@@ -144,7 +151,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _globals():
         return {"current_user": g.get("user"), "csp_nonce": g.get("csp_nonce", ""),
-                "locale": select_locale(), "status_labels": STATUS_LABELS,
+                "locale": select_locale(), "status_labels": status_labels(select_locale()),
                 "view_endpoints": app.view_functions}
 
     app.register_error_handler(CSRFError, lambda e: _error(
