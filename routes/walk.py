@@ -1,13 +1,11 @@
 """The volunteer's walk for today, on a phone: stops, visits, undo, door position, map."""
 from __future__ import annotations
 
-import functools
 from datetime import timedelta
 from pathlib import Path
 
 from flask import (Blueprint, current_app, g, jsonify, redirect, render_template, request,
                    send_file, url_for)
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -22,13 +20,13 @@ from models.visit import (STATUS_OF_OUTCOME, UNDO_MINUTES, VisitError, plausible
                           visit_input)
 from routes.access import refuse, roles
 from routes.shifts import SLOT_LABELS
-from routes.web import map_settings, today_local
+from routes.web import map_settings, today_local, translated
 
 bp = Blueprint("walk", __name__)
-OUTCOME_LABELS = [("met", _l("Đã gặp")), ("not_home", _l("Không có nhà")),
-                  ("come_back", _l("Hẹn quay lại")), ("declined", _l("Từ chối")),
-                  ("moved", _l("Đã chuyển đi")), ("vacant", _l("Nhà trống")),
-                  ("not_found", _l("Không tìm thấy địa chỉ"))]
+OUTCOME_LABELS = {"met": _l("Đã gặp"), "not_home": _l("Không có nhà"),
+                  "come_back": _l("Hẹn quay lại"), "declined": _l("Từ chối"),
+                  "moved": _l("Đã chuyển đi"), "vacant": _l("Nhà trống"),
+                  "not_found": _l("Không tìm thấy địa chỉ")}
 # models.campaign.STATE_LABELS, translatable (the model is free of Flask)
 STATE_LABELS = {
     "no": _l("Chưa"), "yes": _l("Có"),
@@ -86,15 +84,8 @@ def _walk_parts(walk: Walk) -> tuple:
 
 
 def _page_args() -> dict:
-    return {"status_of": STATUS_OF_OUTCOME, **_labels(str(get_locale()))}
-
-
-@functools.lru_cache(maxsize=8)
-def _labels(locale: str) -> dict:
-    """The walk's labels translated once per language and process, not once per card option."""
-    return {"outcome_labels": [(code, str(label)) for code, label in OUTCOME_LABELS],
-            "slot_labels": {code: str(label) for code, label in SLOT_LABELS.items()},
-            "state_labels": {code: str(label) for code, label in STATE_LABELS.items()}}
+    return {"status_of": STATUS_OF_OUTCOME, "outcome_labels": translated(OUTCOME_LABELS),
+            "slot_labels": translated(SLOT_LABELS), "state_labels": translated(STATE_LABELS)}
 
 
 def _stop_answer(stop: WalkStop, status: int = 200, notice: str = "", services=None):

@@ -1,7 +1,6 @@
 """What every request shares: the signed-in user, locale, headers, filters, error pages."""
 from __future__ import annotations
 
-import functools
 import secrets
 from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
@@ -25,10 +24,16 @@ STATUS_LABELS = {
 }
 
 
-@functools.lru_cache(maxsize=8)
-def status_labels(locale: str) -> dict[str, str]:
-    """STATUS_LABELS translated once per language and process (pages show one per household)."""
-    return {status: str(label) for status, label in STATUS_LABELS.items()}
+_TRANSLATED: dict[tuple[str, int], dict[str, str]] = {}
+
+
+def translated(labels: dict) -> dict[str, str]:
+    """A module's table of lazy labels as plain strings in the request's language, worked out
+    once per language and process: a walk page would translate each label per card."""
+    key = (select_locale(), id(labels))
+    if key not in _TRANSLATED:
+        _TRANSLATED[key] = {code: str(label) for code, label in labels.items()}
+    return _TRANSLATED[key]
 
 
 def select_locale() -> str:
@@ -151,7 +156,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _globals():
         return {"current_user": g.get("user"), "csp_nonce": g.get("csp_nonce", ""),
-                "locale": select_locale(), "status_labels": status_labels(select_locale()),
+                "locale": select_locale(), "status_labels": translated(STATUS_LABELS),
                 "view_endpoints": app.view_functions}
 
     app.register_error_handler(CSRFError, lambda e: _error(
