@@ -48,11 +48,19 @@ def entries_for(user: User, before: int | None) -> list[AuditEntry]:
     return db.session.scalars(query).all()
 
 
+def account_names(entries: list[AuditEntry]) -> dict[int, str]:
+    """The names of the accounts the entries are about (a refused sign-in, a volunteer added)."""
+    ids = {e.object_id for e in entries if e.object_type == "user" and e.object_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(db.select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
 @bp.route("/")
 @roles("leader", "admin")
 def index():
     """Who did what, when, with what outcome (newest first, 50 a page)."""
     entries = entries_for(g.user, request.args.get("before", type=int))
     return render_template("audit/index.html", entries=entries, labels=ACTION_LABELS,
-                           outcomes=OUTCOME_LABELS,
+                           outcomes=OUTCOME_LABELS, accounts=account_names(entries),
                            more=len(entries) == PAGE)

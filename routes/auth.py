@@ -33,6 +33,14 @@ def _start_session(user, via: str):
     db.session.commit()
 
 
+def _audit_refused_sign_in(login: str, outcome: str) -> None:
+    """A refused sign-in, on the account that was tried (if any), so its leader sees it."""
+    tried = signin.find_user(login)
+    audit("sign_in", outcome=outcome, object_type="user" if tried else "",
+          object_id=tried.id if tried else None,
+          neighbourhood_id=tried.neighbourhood_id if tried else None)
+
+
 def _home_for(user) -> str:
     return url_for("walk.today") if user.role == "volunteer" else url_for("home.index")
 
@@ -47,7 +55,7 @@ def sign_in():
     keys = signin.throttle_keys(login, request.remote_addr or "")
     window = timedelta(minutes=cfg["SIGN_IN_WINDOW_MINUTES"])
     if signin.too_many_failures(keys, cfg["SIGN_IN_MAX_FAILURES"], window):
-        audit("sign_in", outcome="throttled")
+        _audit_refused_sign_in(login, "throttled")
         db.session.commit()
         flash(_("Đăng nhập sai quá nhiều lần. Hãy thử lại sau %(m)s phút.",
                 m=cfg["SIGN_IN_WINDOW_MINUTES"]), "error")
@@ -55,7 +63,7 @@ def sign_in():
     user = signin.authenticate(login, request.form.get("secret", ""))
     if user is None:
         signin.record_failure(keys)
-        audit("sign_in", outcome="failed")
+        _audit_refused_sign_in(login, "failed")
         db.session.commit()
         flash(_("Sai tên đăng nhập, số điện thoại, mật khẩu hoặc mã PIN."), "error")
         return render_template("auth/sign_in.html", login=login), 401

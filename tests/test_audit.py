@@ -208,3 +208,24 @@ def test_an_entry_drops_personal_or_secret_values_whoever_passes_them(app):
         AuditEntry.action == "volunteer_added")).one()
     assert entry.detail == {"fields": ["phone"]}  # the name of a changed field is fine
     db.session.rollback()
+
+
+def test_a_refused_sign_in_shows_in_the_log_of_the_leader_of_the_account_tried(client, auth,
+                                                                              day):
+    auth.sign_in(day.volunteer, secret="0000")  # a wrong PIN against one of ours
+    auth.sign_in(day.other_leader, secret="wrong")  # and against another neighbourhood's
+    tried = [e for e in entries() if e.action == "sign_in" and e.outcome == "failed"]
+    assert [(e.user_id, e.object_id, e.neighbourhood_id) for e in tried] == [
+        (None, day.volunteer.id, day.home.id),
+        (None, day.other_leader.id, day.other_leader.neighbourhood_id)]
+
+    def failed_rows(leader) -> list[str]:
+        auth.sign_in(leader)
+        page = client.get("/audit/").get_data(as_text=True)
+        auth.sign_out()
+        return [who for who, outcome in re.findall(
+            r"<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*</tr>", page)
+            if outcome == "Sai mật khẩu/PIN"]
+
+    assert failed_rows(day.leader) == [day.volunteer.name]
+    assert failed_rows(day.other_leader) == [day.other_leader.name]
