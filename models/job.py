@@ -22,7 +22,13 @@ class Job(db.Model):
     done: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(String(500), default="")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Written with every step of progress: a job silent for long died with its process.
+    beat_at: Mapped[Optional[datetime]] = mapped_column(default=utcnow)
     finished_at: Mapped[Optional[datetime]]
+
+    def silent_since(self, moment: datetime) -> bool:
+        """Unfinished, and no sign of life since `moment`."""
+        return self.state in ("queued", "running") and (self.beat_at or self.started_at) < moment
 
     @property
     def percent(self) -> int:

@@ -6,6 +6,7 @@ is; ``geo.placement.better_fix`` decides whether a new fix replaces the one it h
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import Optional
 
 from flask import Flask, current_app
@@ -21,6 +22,10 @@ from models.job import GeocodeCache, Job
 from models.place import Lane, Neighbourhood
 
 JOB_KIND = "geocode"
+# One household takes at most a few geocoder queries of 5 s each: a job silent this long
+# died with its process (a restart, a killed worker) and would otherwise block placing.
+SILENT_JOB = timedelta(minutes=5)
+INTERRUPTED = "interrupted"
 # Households a geocoder could still improve: no position, or only an approximate one.
 IMPROVABLE = (None, "lane", "geocoder_street")
 
@@ -97,9 +102,20 @@ def improvable(neighbourhood_id: int) -> list[int]:
 
 
 def running_job(neighbourhood_id: int) -> Job | None:
-    return db.session.scalar(db.select(Job).where(
+    """The neighbourhood's unfinished job, unless it died (then it is ended: see end_if_dead)."""
+    job = db.session.scalar(db.select(Job).where(
         Job.kind == JOB_KIND, Job.neighbourhood_id == neighbourhood_id,
         Job.state.in_(("queued", "running"))).order_by(Job.id.desc()))
+    return None if job is None or end_if_dead(job) else job
+
+
+def end_if_dead(job: Job) -> bool:
+    """Mark a job that has stopped giving signs of life as failed; True if it was. The
+    caller commits. Households it placed keep their places; the leader can run it again."""
+    if not job.silent_since(utcnow() - SILENT_JOB):
+        return False
+    job.state, job.message, job.finished_at = "failed", INTERRUPTED, utcnow()
+    return True
 
 
 def latest_job(neighbourhood_id: int) -> Job | None:
@@ -130,7 +146,7 @@ def run_job(job_id: int) -> Job:
     geocoder = make_geocoder(config.get("GEOCODER"), config.get("GEOCODER_USER_AGENT", "go-cua"),
                              config.get("GEOCODER_DOMAIN"), config.get("GEOCODER_SCHEME", "https"))
     ids = improvable(neighbourhood.id)
-    job.state, job.total, job.done = "running", len(ids), 0
+    job.state, job.total, job.done, job.beat_at = "running", len(ids), 0, utcnow()
     db.session.commit()
     found = 0
     try:
@@ -144,8 +160,10 @@ def run_job(job_id: int) -> Job:
                                           cache)
                 if result.fix is not None and offer_fix(household, result.fix):
                     found += 1
-            job.done += 1
+            job.done, job.beat_at = job.done + 1, utcnow()
             db.session.commit()  # progress (and cached answers) visible to every process
+            if job.state != "running":  # ended as dead while a geocoder kept it silent
+                return job
         spread = spread_lanes(neighbourhood.id)
         job.state, job.message = "done", f"geocoded={found} lane={spread}"
     except Exception as error:  # noqa: BLE001 — the job must end, and say why

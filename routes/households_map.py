@@ -108,6 +108,8 @@ def progress(job_id: int):
         return render_template("_error.html", message=_("Không tìm thấy trang này."),
                                status=404), 404
     neighbourhood_or_404(job.neighbourhood_id)
+    if placing.end_if_dead(job):
+        db.session.commit()
     finished = job.state in ("done", "failed")
     return render_template("households/_progress.html", job=job), 286 if finished else 200
 

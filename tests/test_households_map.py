@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from datetime import timedelta
 
 import pytest
 
@@ -9,6 +11,7 @@ from extensions import db
 from geo.maps import STATUS_COLOURS
 from models import GeocodeCache, Household, Job, Lane, Neighbourhood
 from models import placing
+from models.base import utcnow
 from models.visit import VisitInput, record_visit
 from tests import helpers
 from tests.test_geo_geocode import AGENT, HOUSE, server  # noqa: F401  (fixture)
@@ -136,6 +139,76 @@ def test_progress_survives_a_reload_and_stops_polling_when_done(client, leader):
     job.state, job.done = "done", 10
     db.session.commit()
     assert client.get(f"/households/place/{job.id}").status_code == 286
+
+
+def _job(leader, silent: timedelta) -> Job:
+    job = Job(kind=placing.JOB_KIND, neighbourhood_id=leader.home.id, state="running",
+              total=10, done=3, started_at=utcnow() - timedelta(hours=1),
+              beat_at=utcnow() - silent)
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def _place(client) -> str:
+    answer = client.post("/households/place", data={"csrf_token": token(client)},
+                         headers={"HX-Request": "true"})
+    for thread in threading.enumerate():
+        if thread.name.startswith("placing-"):
+            thread.join(timeout=30)
+    assert answer.status_code == 200
+    return answer.get_data(as_text=True)
+
+
+def test_a_job_whose_process_died_is_ended_and_placing_can_run_again(client, leader):
+    dead = _job(leader, silent=timedelta(minutes=10))  # its worker was killed mid-job
+    answer = client.get(f"/households/place/{dead.id}")
+    assert answer.status_code == 286  # the map stops polling and says so
+    assert "bị lỗi giữa chừng" in answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert (dead.state, dead.message, dead.done) == ("failed", placing.INTERRUPTED, 3)
+    _place(client)
+    jobs = db.session.scalars(db.select(Job).order_by(Job.id)).all()
+    assert [j.id for j in jobs][0] == dead.id and len(jobs) == 2 and jobs[1].state == "done"
+
+
+def test_pressing_place_while_a_dead_job_is_listed_starts_a_new_one(client, leader):
+    dead = _job(leader, silent=timedelta(minutes=10))
+    _place(client)
+    db.session.expire_all()
+    assert dead.state == "failed"
+    assert db.session.scalar(db.select(db.func.count()).select_from(Job)) == 2
+
+
+def test_a_running_job_ended_as_dead_stops_at_its_next_step(app, world, monkeypatch):
+    """A job silent behind a slow geocoder was ended by the leader's page: it must not go on
+    and overwrite "failed" with "done" beside the new job."""
+    place = _unplaced_neighbourhood(world)
+    job, _ = placing.queue_job(place, None)
+    asked = []
+
+    def slow_geocoder(query):
+        asked.append(query)
+        ended = db.session.get(Job, job.id)  # what the leader's request did meanwhile
+        ended.state, ended.message = "failed", placing.INTERRUPTED
+        return None
+
+    monkeypatch.setattr(placing, "make_geocoder", lambda *args: slow_geocoder)
+    placing.run_job(job.id)
+    db.session.expire_all()
+    finished = db.session.get(Job, job.id)
+    assert (finished.state, finished.message, finished.done) == ("failed", placing.INTERRUPTED, 1)
+    asked_for_a_house = [q for q in asked if q[0].isdigit()]  # the first query of each door
+    assert len(asked_for_a_house) == 1, asked  # one household, not all six
+
+
+def test_a_job_still_making_progress_is_joined_not_started_twice(client, leader):
+    alive = _job(leader, silent=timedelta(seconds=20))
+    assert 'id="placing"' in _place(client)
+    assert client.get(f"/households/place/{alive.id}").status_code == 200  # still polling
+    db.session.expire_all()
+    assert alive.state == "running"
+    assert db.session.scalar(db.select(db.func.count()).select_from(Job)) == 1
 
 
 def test_start_placing_from_the_map(client, leader):
