@@ -12,6 +12,10 @@ and are sent again with the same client_id, as the phone's offline queue does: a
 phone is back online and every 15 s). `--resend-after 0` re-sends at once, while the first
 copy may still be saving: the copy then waits for the door's lock, the harshest case.
 
+`--busy N` runs N busy-loop processes beside the timed part, to see the same run on a
+slower or shared machine (2 on this 2-core machine: the app, PostgreSQL and the clients get
+about half the CPU they would).
+
 Afterwards the database is counted: visits stored = visits acknowledged (distinct
 client_ids answered 2xx), no client_id twice, no two visits for one household + user +
 second, no 5xx; every household's status is its latest visit's. Target: p95 <= 50 ms on
@@ -282,7 +286,7 @@ def run(kind: str, args) -> dict:
         url = f"sqlite:///{scratch / 'load.sqlite3'}"
     env = {**os.environ, "FLASK_APP": "app", "GOCUA_INSTANCE": str(scratch),
            "SECRET_KEY": "load-test-secret", "DATABASE_URL": url.replace("+psycopg", "")}
-    server = None
+    server, busy = None, []
     try:
         flask(env, "db", "upgrade")
         flask(env, "demo")
@@ -293,6 +297,8 @@ def run(kind: str, args) -> dict:
         tally = Tally()
         with ThreadPoolExecutor(16) as pool:  # argon2 at sign-in: a bounded crowd at the door
             sessions = list(pool.map(lambda p: sign_in(base, p, tally), phones))
+        busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                for _ in range(args.busy)]
         cpu_before = workers_cpu(server)
         started = time.monotonic()
         until = started + args.seconds
@@ -304,11 +310,15 @@ def run(kind: str, args) -> dict:
             t.join(max(0.1, until + 60 - time.monotonic()))
         elapsed = time.monotonic() - started
         cpu = workers_cpu(server) - cpu_before
+        for process in busy:
+            process.kill()
         stop(server)
         server = None
         found = count(url, phones)
         return {"kind": kind, "tally": tally, "elapsed": elapsed, "cpu": cpu, **found}
     finally:
+        for process in busy:
+            process.kill()
         stop(server)
         if kind == "postgresql":
             subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", pg_db],
@@ -320,7 +330,8 @@ def report(results: list[dict], args) -> bool:
     ms = lambda s: f"{1000 * s:.1f}"  # noqa: E731
     print(f"\n{args.users} volunteers, {args.workers} gunicorn workers, {args.seconds:g} s, "
           f"a save every ~{args.think:g} s each, 20% of answers dropped and re-sent "
-          f"after ~{args.resend_after:g} s")
+          f"after ~{args.resend_after:g} s"
+          + (f", {args.busy} busy-loop process(es) beside it" if args.busy else ""))
     head = ("database", "saves/s", "p50 ms", "p95 ms", "p99 ms", "re-sent p95", "sent", "dropped", "acked",
             "stored", "dupl.", "same s", "5xx", "4xx", "conn.err", "status ok", "sign-in p50",
             "app CPU ms/save")
@@ -365,10 +376,13 @@ def main() -> int:
                         help="mean seconds between one volunteer's saves (1 = saturate)")
     parser.add_argument("--resend-after", type=float, default=5.0,
                         help="mean seconds before a dropped save is sent again (0 = at once)")
+    parser.add_argument("--busy", type=int, default=0,
+                        help="busy-loop processes beside the run (a slower, shared machine)")
     parser.add_argument("--db", choices=("both", "postgresql", "sqlite"), default="both")
     args = parser.parse_args()
     args.seconds = min(args.seconds, 600)
     args.users = min(args.users, 1000)
+    args.busy = min(args.busy, 8)
     kinds = ["postgresql", "sqlite"] if args.db == "both" else [args.db]
     if "postgresql" in kinds and not postgres_reachable():
         print("PostgreSQL is not reachable on 127.0.0.1: its run is skipped")
