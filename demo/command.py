@@ -51,7 +51,7 @@ def make_place(name: str, ward: Ward, seed: int, shift_m: float, lane_rows: list
         lanes[row["name"]] = lane
     db.session.add_all(lanes.values())
     db.session.flush()
-    for house in houses:
+    for k, house in enumerate(houses):
         if house.lane not in lanes:
             continue
         lane = lanes[house.lane]
@@ -59,7 +59,8 @@ def make_place(name: str, ward: Ward, seed: int, shift_m: float, lane_rows: list
                                house_number=house.number, members=len(house.residents),
                                phone=house.phone, lat=house.latlon[0],
                                lon=house.latlon[1] + shift_m, position_source="import",
-                               consent_at=utcnow())
+                               # a third have not yet agreed: the walk asks at their door
+                               consent_at=utcnow() if k % 3 else None)
         household.set_head_name(house.head)
         household.residents = [Resident(label=label, birth_year=year)
                                for label, year in house.residents]

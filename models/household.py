@@ -40,6 +40,7 @@ class Household(db.Model):
     position_approximate: Mapped[bool] = mapped_column(default=False)
     # Derived from visits; stored so lists and figures need no replay.
     status: Mapped[str] = mapped_column(String(20), default="not_visited", index=True)
+    # When the household agreed that the team keeps and uses its data (None: not recorded).
     consent_at: Mapped[Optional[datetime]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -50,6 +51,14 @@ class Household(db.Model):
     lane: Mapped[Optional["Lane"]] = relationship()  # noqa: F821
     residents: Mapped[list["Resident"]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="Resident.id")
+
+    def set_consent(self, given: Optional[bool], at: datetime) -> bool:
+        """Record (True) or withdraw (False) the household's consent; None leaves it as it
+        is. True when it changed."""
+        if given is None or given == (self.consent_at is not None):
+            return False
+        self.consent_at = at if given else None
+        return True
 
     def set_head_name(self, name: str) -> None:
         self.head_name = name

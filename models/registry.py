@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from extensions import db
 from models.audit import audit
+from models.base import utcnow
 from models.household import STATUSES, Household, Resident
 from models.place import Lane
 from models.visit import Visit, VisitInput, record_visit
@@ -81,6 +82,8 @@ def parse_form(form, neighbourhood_id: int) -> dict:
     if lane is None and not values["street"]:
         raise Invalid(_("Cần chọn ngõ hoặc nhập tên đường."))
     values["lane_id"] = lane.id if lane else None
+    # Only a form that shows the consent box decides it (an unticked box sends nothing).
+    values["consent"] = form.get("consent") == "yes" if form.get("consent_asked") else None
     if lane is not None and not values["street"]:
         values["street"] = lane.street
     try:
@@ -104,13 +107,15 @@ def add(neighbourhood_id: int, values: dict, user_id: Optional[int]) -> Househol
     """A new household (the caller commits)."""
     if _address_taken(neighbourhood_id, values, None):
         raise Invalid(_("Đã có hộ ở địa chỉ này."))
+    consent = values.pop("consent", None)
     household = Household(neighbourhood_id=neighbourhood_id,
                           **{k: v for k, v in values.items() if k != "head_name"})
     household.set_head_name(values["head_name"])
+    household.set_consent(consent, utcnow())
     db.session.add(household)
     db.session.flush()
     audit("household_added", user_id=user_id, neighbourhood_id=neighbourhood_id,
-          object_type="household", object_id=household.id)
+          object_type="household", object_id=household.id, consent=bool(consent))
     return household
 
 
@@ -121,7 +126,10 @@ def edit(household: Household, values: dict, seen_version: Optional[int],
         raise Conflict()
     if _address_taken(household.neighbourhood_id, values, household.id):
         raise Invalid(_("Đã có hộ ở địa chỉ này."))
+    consent = values.pop("consent", None)
     changed = sorted(k for k, v in values.items() if getattr(household, k) != v)
+    if household.set_consent(consent, utcnow()):
+        changed = sorted([*changed, "consent"])
     for key, value in values.items():
         if key == "head_name":
             household.set_head_name(value)

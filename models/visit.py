@@ -98,6 +98,7 @@ class VisitInput:
     lat: Optional[float] = None
     lon: Optional[float] = None
     accuracy_m: Optional[float] = None
+    consent: bool = False  # the household agreed, at the door, that the team keeps its data
 
 
 BY_CLIENT_ID = db.select(Visit).where(Visit.client_id == db.bindparam("client_id"))
@@ -211,6 +212,8 @@ def record_visit(household_id: int, user_id: Optional[int], data: VisitInput,
                      for s, r, st in data.services]
     if latest:
         household.status = STATUS_OF_OUTCOME[data.outcome]
+    if data.consent:  # kept as first given: a later knock never changes it
+        household.set_consent(True, happened_at)
     db.session.add(visit)
     try:
         db.session.flush()
@@ -308,6 +311,9 @@ def visit_input(fields, services: dict) -> VisitInput:
         data.services.append((int(parts[0]), resident_id, str(value)))
     if data.services and data.outcome != "met":
         raise VisitError("Chỉ ghi dịch vụ khi đã gặp hộ")
+    data.consent = str(fields.get("consent") or "").lower() in ("yes", "true", "1")
+    if data.consent and data.outcome != "met":
+        raise VisitError("Chỉ ghi nhận đồng ý khi đã gặp hộ")
     data.lat, data.lon = _float(fields.get("lat"), -90, 90), _float(fields.get("lon"), -180, 180)
     data.accuracy_m = _float(fields.get("accuracy"), 0, 100_000)
     return data

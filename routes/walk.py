@@ -154,7 +154,7 @@ def visit(household_id: int):
     audit("visit_recorded" if created else "visit_repeated", user_id=g.user.id,
           neighbourhood_id=found.household.neighbourhood_id, object_type="household",
           object_id=household_id, visit_id=saved.id, result=saved.outcome,
-          services=len(data.services), shift_id=found.walk.shift_id)
+          services=len(data.services), consent=data.consent, shift_id=found.walk.shift_id)
     # The answer first, then the commit: after a commit every object is reloaded, and on
     # SQLite the reads would take the write lock a second time (benchmarks/load.py).
     answer = _stop_answer(found, 201 if created else 200, services=checklist)

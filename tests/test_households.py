@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -159,3 +160,84 @@ def test_others_cannot_open_the_registry_or_a_household(client, auth, world, who
         assert client.get("/households/").status_code == 403
     else:
         assert client.get(f"/households/?neighbourhood={world.home.id}").status_code == 404
+
+
+class FormReader(HTMLParser):
+    """What a browser would send for the first form with `action` on a page: inputs with
+    their values, ticked boxes only, the chosen option of each select, textareas."""
+
+    def __init__(self, action: str):
+        super().__init__()
+        self.action, self.inside, self.done = action, False, False
+        self.fields: dict[str, str] = {}
+        self.select = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("action", a.get("hx-post")) == self.action and not self.done:
+            self.inside = True
+        elif self.inside and tag == "input" and a.get("name"):
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                self.fields[a["name"]] = a.get("value", "")
+        elif self.inside and tag == "select":
+            self.select = a.get("name")
+        elif self.inside and tag == "option" and self.select and (
+                "selected" in a or self.select not in self.fields):
+            self.fields[self.select] = a.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        if tag == "form" and self.inside:
+            self.inside, self.done = False, True
+
+
+def form_on(page: str, action: str) -> dict[str, str]:
+    reader = FormReader(action)
+    reader.feed(page)
+    return reader.fields
+
+
+def _save_from_page(client, household, **changes):
+    """Open the household's page, change the form as the leader would, and save it."""
+    url = f"/households/{household.id}"
+    fields = form_on(client.get(url).get_data(as_text=True), url)
+    fields.update(changes)
+    return client.post(url, data={k: v for k, v in fields.items() if v is not None})
+
+
+def test_the_leader_records_and_withdraws_a_households_consent(client, leader):
+    household = db.session.scalars(db.select(Household).where(
+        Household.consent_at.is_(None))).first()
+    assert "consent" not in form_on(client.get(f"/households/{household.id}").get_data(
+        as_text=True), f"/households/{household.id}")  # not ticked until given
+    assert _save_from_page(client, household, consent="yes").status_code == 303
+    db.session.refresh(household)
+    given = household.consent_at
+    assert given is not None
+    page = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert form_on(page, f"/households/{household.id}")["consent"] == "yes"  # shown ticked
+    # Another edit of the same form keeps it, with the day it was first given.
+    assert _save_from_page(client, household, note="Gọi trước khi đến").status_code == 303
+    db.session.refresh(household)
+    assert household.consent_at == given
+    # An older form without the box (or a script) changes nothing about consent.
+    assert _edit(client, household, token(client), household.version, "Tên Mới").status_code == 200
+    db.session.refresh(household)
+    assert household.consent_at == given
+    # Unticked: withdrawn.
+    assert _save_from_page(client, household, consent=None).status_code == 303
+    db.session.refresh(household)
+    assert household.consent_at is None
+    edits = db.session.scalars(db.select(AuditEntry).where(
+        AuditEntry.action == "household_edited", AuditEntry.object_id == household.id)
+        .order_by(AuditEntry.id)).all()
+    assert [("consent" in e.detail["fields"]) for e in edits] == [True, False, False, True]
+
+
+def test_a_new_household_can_come_with_its_consent(client, leader):
+    fields = form_on(client.get("/households/new").get_data(as_text=True), "/households/")
+    fields.update(head_name="Hà Thị Mơ", house_number="99", street="Phố Mới", consent="yes")
+    assert client.post("/households/", data=fields).status_code == 303
+    added = db.session.scalar(db.select(Household).where(Household.house_number == "99"))
+    assert added.consent_at is not None

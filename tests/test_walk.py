@@ -157,6 +157,7 @@ def test_the_phone_clock_is_trusted_only_when_plausible(client, auth, day):
     ({"outcome": "come_back"}, "cần chọn ngày"),
     ({"outcome": "flew_away"}, "không hợp lệ"),
     ({"outcome": "not_home", "s-1": "yes"}, "Chỉ ghi dịch vụ khi đã gặp"),
+    ({"outcome": "not_home", "consent": "yes"}, "Chỉ ghi nhận đồng ý khi đã gặp"),
     ({"client_id": "x"}, "Thiếu mã lượt"),
 ])
 def test_bad_input_is_refused_in_vietnamese_and_changes_nothing(client, auth, day, fields, message):
@@ -164,6 +165,29 @@ def test_bad_input_is_refused_in_vietnamese_and_changes_nothing(client, auth, da
     response = _post(client, day.mine[0], **fields)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert _visits() == 0 and db.session.get(Household, day.mine[0].id).status == "not_visited"
+
+
+def test_consent_given_at_the_door_is_recorded_once_and_the_box_goes_away(client, auth, day):
+    door = day.mine[0]
+    assert door.consent_at is None
+    auth.sign_in(day.volunteer)
+    card = client.get(f"/walk/stops/{door.id}", headers=HX).get_data(as_text=True)
+    assert 'name="consent"' in card
+    assert _post(client, door, outcome="not_home").status_code == 201  # no box ticked
+    db.session.expire_all()
+    assert db.session.get(Household, door.id).consent_at is None
+    answer = _post(client, door, outcome="met", consent="yes")
+    assert answer.status_code == 201 and 'name="consent"' not in answer.get_data(as_text=True)
+    db.session.expire_all()
+    given = db.session.get(Household, door.id).consent_at
+    assert given is not None
+    assert _post(client, door, outcome="met", consent="yes",
+                 happened_at=(utcnow() + timedelta(minutes=1)).isoformat()).status_code == 201
+    db.session.expire_all()
+    assert db.session.get(Household, door.id).consent_at == given  # kept as first given
+    told = db.session.scalars(db.select(AuditEntry.detail).where(
+        AuditEntry.action == "visit_recorded").order_by(AuditEntry.id)).all()
+    assert [d["consent"] for d in told] == [False, True, True]
 
 
 def test_come_back_keeps_the_day_and_slot(client, auth, day):
