@@ -31,6 +31,7 @@ class Filters:
     q: str = ""
     lane_id: Optional[int] = None
     status: str = ""
+    consent: str = ""  # "yes": recorded, "no": not yet (whom to ask at the next visit)
 
 
 def _like(text: str) -> str:
@@ -56,6 +57,9 @@ def search(neighbourhood_id: int, filters: Filters) -> list[Household]:
         query = query.where(Household.lane_id == filters.lane_id)
     if filters.status in STATUSES:
         query = query.where(Household.status == filters.status)
+    if filters.consent in ("yes", "no"):
+        query = query.where(Household.consent_at.is_not(None) if filters.consent == "yes"
+                            else Household.consent_at.is_(None))
     households = db.session.scalars(query).all()
     return sorted(households, key=lambda h: (name_sort_key(h.head_name),
                                              house_number_key(h.house_number)))

@@ -33,7 +33,8 @@ def the_neighbourhood():
 def _filters() -> registry.Filters:
     return registry.Filters(q=request.args.get("q", "")[:100],
                             lane_id=request.args.get("lane", type=int),
-                            status=request.args.get("status", ""))
+                            status=request.args.get("status", ""),
+                            consent=request.args.get("consent", ""))
 
 
 @bp.route("/")

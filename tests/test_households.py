@@ -217,6 +217,13 @@ def test_the_leader_records_and_withdraws_a_households_consent(client, leader):
     assert given is not None
     page = client.get(f"/households/{household.id}").get_data(as_text=True)
     assert form_on(page, f"/households/{household.id}")["consent"] == "yes"  # shown ticked
+    # The registry filters who has agreed and whom to ask.
+    def listed(query: str) -> set[int]:
+        page = client.get(f"/households/{query}").get_data(as_text=True)
+        return {int(i) for i in re.findall(r'<a href="/households/(\d+)">', page)}
+
+    assert listed("?consent=yes") == {household.id}
+    assert listed("?consent=no") == listed("") - {household.id}
     # Another edit of the same form keeps it, with the day it was first given.
     assert _save_from_page(client, household, note="Gọi trước khi đến").status_code == 303
     db.session.refresh(household)
