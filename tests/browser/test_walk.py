@@ -172,3 +172,26 @@ def test_after_sign_out_the_next_person_cannot_open_the_walk_offline(demo_server
     except Exception:  # nothing cached: the browser's own offline page
         return
     assert head.splitlines()[0] not in phone.content()
+
+
+def test_consent_is_asked_at_the_door_only_until_it_is_given(demo_server, phone):
+    from models import Household
+    sign_in(phone, demo_server, *DEMO_VOLUNTEER)
+    stops = [s.household_id for s in _walk(DEMO_VOLUNTEER[0]).stops]
+    household_id = next(h for h in stops if db.session.get(Household, h).consent_at is None)
+    card = phone.locator(f"#stop-{household_id}")
+    card.locator("summary", has_text="Ghi lượt gõ cửa").tap()
+    consent = card.get_by_label("Hộ đồng ý cho Tổ lưu và dùng thông tin của hộ", exact=False)
+    consent.check()
+    card.get_by_label("Không có nhà", exact=True).check()  # a slip: nobody was met
+    card.get_by_role("button", name="Lưu", exact=True).tap()
+    expect(card.locator(".unsaved")).to_contain_text("Chỉ ghi nhận đồng ý khi đã gặp hộ")
+    expect(consent).to_be_checked()  # nothing typed is lost
+    card.get_by_label("Đã gặp", exact=True).check()
+    card.get_by_role("button", name="Lưu", exact=True).tap()
+    expect(phone.locator(f"#stop-{household_id} .tag")).to_have_text("Đã gặp")
+    expect(phone.locator(f"#stop-{household_id} input[name=consent]")).to_have_count(0)
+    fresh()
+    assert db.session.get(Household, household_id).consent_at is not None
+    assert [v.outcome for v in _visits_of(household_id)] == ["met"]
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
