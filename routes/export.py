@@ -14,7 +14,7 @@ from models import Lane, Neighbourhood, audit
 from models.figures import headline, household_rows, others, ward_summary
 from routes.access import neighbourhood_or_404, roles
 from routes.dashboard import READERS, the_ward, ward_neighbourhoods
-from routes.web import STATUS_LABELS, select_locale, today_local, vn_datetime
+from routes.web import STATUS_LABELS, select_locale, today_local, vn_date, vn_datetime
 from sheets.writer import write_csv, write_xlsx
 
 bp = Blueprint("export", __name__, url_prefix="/dashboard/export")
@@ -56,7 +56,7 @@ def households(fmt: str):
     personal = g.user.role == "leader"
     locale = select_locale()
     headers = [_("Tổ dân phố"), _("Ngõ"), _("Đường"), _("Số nhà")]
-    headers += [_("Chủ hộ"), _("Số điện thoại")] if personal else []
+    headers += [_("Chủ hộ"), _("Số điện thoại"), _("Đồng ý lưu thông tin")] if personal else []
     headers += [_("Số nhân khẩu"), _("Tình trạng"), _("Số lần gõ cửa"), _("Lần gõ gần nhất")]
     headers += [s.label(locale) for s in services]
     out = []
@@ -65,7 +65,7 @@ def households(fmt: str):
         done = row[3:3 + len(services)]
         eligible = dict(zip(("all", "adult", "15plus", "working_age"), row[3 + len(services):]))
         line = [names[h.neighbourhood_id], lanes.get(h.lane_id, ""), h.street, h.house_number]
-        line += [h.head_name, h.phone or ""] if personal else []
+        line += [h.head_name, h.phone or "", vn_date(h.consent_at)] if personal else []
         line += [h.members, str(STATUS_LABELS.get(h.status, h.status)), attempts or 0,
                  vn_datetime(last_at)]
         line += [(_("Có") if d else _("Chưa")) if s.per == "household"

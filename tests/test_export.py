@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -19,6 +20,7 @@ def listed(world):
     a, b, *_ = houses(world.home)
     a.set_head_name("Đặng Thị Quế")
     a.phone = "0912345678"
+    a.consent_at = datetime(2026, 11, 20, 3, 0)
     b.set_head_name(HOSTILE)
     b.street = "+Phố Lạ"
     db.session.commit()
@@ -39,13 +41,16 @@ def test_the_households_workbook_keeps_vietnamese_and_runs_no_formula(client, au
     assert "attachment" in response.headers["Content-Disposition"]
     rows = cells(response)
     values = [[c.value for c in row] for row in rows]
-    assert values[0][:6] == ["Tổ dân phố", "Ngõ", "Đường", "Số nhà", "Chủ hộ", "Số điện thoại"]
+    assert values[0][:7] == ["Tổ dân phố", "Ngõ", "Đường", "Số nhà", "Chủ hộ", "Số điện thoại",
+                             "Đồng ý lưu thông tin"]
     flat = [v for row in values for v in row]
     assert "Đặng Thị Quế" in flat and "Tổ 1" in flat and "Ngõ 10, Đường Thử" in flat
     assert "'" + HOSTILE in flat and "'+Phố Lạ" in flat
     assert not [c for row in rows for c in row if c.data_type == "f"]
     quế = next(row for row in values if "Đặng Thị Quế" in row)
     assert "Có" in quế and "1/2" in quế  # broadband yes, VNeID for one of two residents
+    assert quế[6] == "20/11/2026" and all(row[6] in ("", None) for row in values[1:]
+                                          if row is not quế)  # consent: when, or not yet
 
 
 def test_the_csv_has_a_bom_and_neutralised_formulas(client, auth, listed):
