@@ -228,8 +228,24 @@
             function () { button.disabled = false; toast(say("Chưa tải được bản đồ.", "The map did not load.")); });
   }
 
+  // ---- directions ------------------------------------------------------------------
+  // A geo: link opens the maps app on Android; an iPhone's Safari ignores it, so there the
+  // link asks Apple Maps for walking directions through its own maps: scheme.
+  var IOS = /iPhone|iPad|iPod/.test(navigator.userAgent) ||
+    (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+
+  function directionsFor(root) {
+    if (!IOS || !root.querySelectorAll) { return; }
+    root.querySelectorAll("a[href^='geo:']").forEach(function (link) {
+      var where = link.getAttribute("href").slice(4).split("?")[0];
+      link.setAttribute("href", "maps://?daddr=" + where + "&dirflg=w");
+    });
+  }
+
   // ---- start -----------------------------------------------------------------------
   function start() {
+    directionsFor(document);
+    if (window.htmx) { htmx.onLoad(directionsFor); }  // cards swapped in after a save
     showQueue(load());
     flush();
     window.addEventListener("online", flush);

@@ -127,11 +127,12 @@ def demo_server(demo_app):
 
 @pytest.fixture
 def new_page(browser):
-    """new_page("phone"|"desktop") -> a page in its own context (own cookies)."""
+    """new_page("phone"|"desktop", **context options) -> a page in its own context (own
+    cookies)."""
     contexts = []
 
-    def make(kind: str = "phone"):
-        context = browser.new_context(**(PHONE if kind == "phone" else DESKTOP))
+    def make(kind: str = "phone", **options):
+        context = browser.new_context(**(PHONE if kind == "phone" else DESKTOP), **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()

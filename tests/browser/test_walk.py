@@ -195,3 +195,23 @@ def test_consent_is_asked_at_the_door_only_until_it_is_given(demo_server, phone)
     assert db.session.get(Household, household_id).consent_at is not None
     assert [v.outcome for v in _visits_of(household_id)] == ["met"]
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+IPHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+             "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1")
+
+
+def test_directions_open_apple_maps_on_an_iphone_and_the_maps_app_on_android(demo_server,
+                                                                              new_page, phone):
+    iphone = new_page("phone", user_agent=IPHONE_UA)
+    for page in (phone, iphone):
+        sign_in(page, demo_server, *DEMO_VOLUNTEER)
+    household_id = _walk(DEMO_VOLUNTEER[0]).stops[0].household_id
+    link = f"#stop-{household_id} a:has-text('Chỉ đường')"
+    assert phone.locator(link).get_attribute("href").startswith("geo:")
+    on_iphone = iphone.locator(link).get_attribute("href")
+    assert re.fullmatch(r"maps://\?daddr=[\d.]+,[\d.]+&dirflg=w", on_iphone), on_iphone
+    # A card swapped in after a save gets the same link.
+    _record(iphone.locator(f"#stop-{household_id}"), "Không có nhà")
+    expect(iphone.locator(f"#stop-{household_id} .tag")).to_have_text("Không có nhà")
+    expect(iphone.locator(link)).to_have_attribute("href", on_iphone)
