@@ -126,11 +126,14 @@ class WalkState:
     """A walk's doors in walking order with what each has had (walk_state: one query)."""
 
     shift_id: int
-    order: list[int]  # household ids
-    histories: dict[int, list]  # each door's visits that count (DOOR_VISIT), oldest first
+    histories: dict[int, list]  # door -> its visits that count (DOOR_VISIT), in walking order
+    numbers: dict[int, int] = field(init=False)  # door -> its number on the walk
+
+    def __post_init__(self):
+        self.numbers = {door: k for k, door in enumerate(self.histories, start=1)}
 
     def number(self, household_id: int) -> int:
-        return self.order.index(household_id) + 1
+        return self.numbers[household_id]
 
     def done(self, household_id: int) -> bool:
         """Visited in the walk's shift (a visit that counts)."""
@@ -146,7 +149,7 @@ def walk_state(walk: Walk) -> WalkState:
     histories: dict[int, list] = {row.door: [] for row in rows}
     for visit in _effective([row for row in rows if row.id is not None]):
         histories[visit.household_id].append(visit)
-    return WalkState(walk.shift_id, list(histories), histories)
+    return WalkState(walk.shift_id, histories)
 
 
 def _households(household_ids: list[int]) -> list[Household]:
@@ -166,8 +169,8 @@ def stop_views(walk: Walk, state: WalkState, year: int,
     may be passed by a caller that already has it.
     """
     if households is None:
-        by_id = {h.id: h for h in _households(state.order)}
-        households = [by_id[hid] for hid in state.order]
+        by_id = {h.id: h for h in _households(list(state.histories))}
+        households = [by_id[hid] for hid in state.histories]
     services = campaign_services(walk.shift) if services is None else services
     states = service_states([h.id for h in households])
     views = []

@@ -46,6 +46,11 @@ def test_the_walk_shows_each_stop_in_order_with_people_and_what_is_missing(clien
     page = client.get("/walk").get_data(as_text=True)
     positions = [page.index(f'id="stop-{h.id}"') for h in day.mine]
     assert positions == sorted(positions)
+    numbers = re.findall(r'<span class="stop-no">(\d+)</span>', page)
+    assert numbers == [str(k) for k in range(1, len(day.mine) + 1)]
+    last = day.mine[-1]  # a card swapped in after a save keeps its number on the walk
+    card = _post(client, last).get_data(as_text=True)
+    assert f'<span class="stop-no">{len(day.mine)}</span>' in card
     assert "Ngõ 10" in page and "chủ hộ (1970)" in page and "con (2000)" in page
     assert "Còn thiếu" in page and "Đã gõ cửa 0/3 nhà" in page
     assert f'id="stop-{day.theirs[0].id}"' not in page  # someone else's lane
