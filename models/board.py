@@ -15,7 +15,7 @@ from models.place import Lane
 from models.shift import Assignment, Shift, ShiftResponse, Walk
 from models.user import User
 from models.walkplan import (WALK_M_PER_MIN, assign, follow_planner, households_to_visit,
-                             start_of, visit_minutes)
+                             start_of, through_lanes, visit_minutes)
 from vietnamese import name_sort_key
 
 
@@ -173,11 +173,14 @@ def suggest(shift: Shift) -> dict[int, list[int]]:
     fixed = {lane_id: row.volunteer_id for lane_id, row in rows.items()
              if row.volunteer_id in caps}
     # Lanes given to someone who cannot come stay theirs: the leader decides, with a warning.
+    # What the planner needs to tell which lanes lie together on foot: paths, streets, ngách.
     lanes = {lane_id: {"minutes": row.minutes, "households": row.households,
-                       "lat": row.point[0], "lon": row.point[1]}
+                       "lat": row.point[0], "lon": row.point[1], "path": row.lane.path_points,
+                       "street": row.lane.street, "parent": row.lane.parent_id}
              for lane_id, row in rows.items()
              if lane_id in fixed or (row.households and not row.volunteer_ids)}
-    plan = planner.balance_lanes(lanes, caps, fixed)
+    plan = planner.balance_lanes(lanes, caps, fixed,
+                                 links=through_lanes(shift.neighbourhood_id).links)
     added: dict[int, list[int]] = {}
     for volunteer_id, lane_ids in plan.items():
         new = [lane for lane in lane_ids if lane not in fixed]

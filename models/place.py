@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
+from geo.paths import LanePath
 
 
 class Ward(db.Model):
@@ -53,10 +54,15 @@ class Lane(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     # [[lat, lon], ...] from the mouth to the far end; empty until drawn.
     path: Mapped[list] = mapped_column(JSON, default=list)
+    # A through-lane (ngõ thông): its far end comes out on another lane, or on a street.
+    comes_out_on_id: Mapped[Optional[int]] = mapped_column(ForeignKey("lane.id", ondelete="SET NULL"))
+    comes_out_street: Mapped[str] = mapped_column(String(120), default="")
 
     neighbourhood: Mapped[Neighbourhood] = relationship(back_populates="lanes")
-    parent: Mapped[Optional["Lane"]] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Lane"]] = relationship(back_populates="parent")
+    parent: Mapped[Optional["Lane"]] = relationship(remote_side=[id], back_populates="children",
+                                                    foreign_keys=[parent_id])
+    children: Mapped[list["Lane"]] = relationship(back_populates="parent", foreign_keys=[parent_id])
+    comes_out_on: Mapped[Optional["Lane"]] = relationship(remote_side=[id], foreign_keys=[comes_out_on_id])
 
     @property
     def full_name(self) -> str:
@@ -71,3 +77,19 @@ class Lane(db.Model):
     @property
     def path_points(self) -> list[tuple[float, float]]:
         return [(float(p[0]), float(p[1])) for p in (self.path or [])]
+
+    @property
+    def is_through(self) -> bool:
+        return self.comes_out_on_id is not None or bool(self.comes_out_street)
+
+    def way_through(self) -> Optional[tuple]:
+        """The through-lane as the planner takes it: (far end, where it comes out), the
+        second None when that is a street; None for a dead end or a lane not yet drawn."""
+        path = self.path_points
+        if not path or not self.is_through:
+            return None
+        other = self.comes_out_on.path_points if self.comes_out_on is not None else []
+        if other:
+            along_other = LanePath(other)
+            return (path[-1], along_other.point_at(along_other.project(path[-1])[0]))
+        return (path[-1], None) if self.comes_out_street else None

@@ -82,6 +82,25 @@ def households_to_visit(lane_ids: Iterable[int], shift: Optional[Shift] = None
     return by_lane
 
 
+@dataclass
+class Through:
+    """The neighbourhood's through-lanes as the planner takes them, and the paths of the
+    lanes they join (and of the lanes those branch off), so both ends lie on known lanes."""
+
+    links: list
+    paths: dict
+
+
+def through_lanes(neighbourhood_id: int) -> Through:
+    """The through-lanes (ngõ thông) of a neighbourhood, for the planner."""
+    lanes = db.session.scalars(db.select(Lane).options(selectinload(Lane.comes_out_on)).where(
+        Lane.neighbourhood_id == neighbourhood_id,
+        db.or_(Lane.comes_out_on_id.is_not(None), Lane.comes_out_street != ""))).all()
+    links = [way for way in (lane.way_through() for lane in lanes) if way]
+    joined = lanes + [lane.comes_out_on for lane in lanes if lane.comes_out_on is not None]
+    return Through(links, lane_paths(joined) if links else {})
+
+
 def lane_paths(lanes: Iterable[Lane]) -> dict[str, list]:
     """{lane key: path} for the planner: these lanes and the lanes they branch off."""
     paths, todo = {}, list(lanes)
@@ -119,37 +138,40 @@ def _planner_stops(stops: list[Stop]) -> list[dict]:
 
 
 def plan_order(stops: list[Stop], lane_order: list[int], paths: dict, start,
-               free: bool = False) -> list[Stop]:
+               free: bool = False, through: Optional[Through] = None) -> list[Stop]:
     """Stops in walking order: lane by lane in the leader's order, the planner choosing
     the doors' order inside each lane; with `free`, the planner chooses the lanes' order too."""
     by_id = {str(s.household.id): s for s in stops}
+    through = through or Through([], {})
     if free:
-        return [by_id[i] for i in planner.plan_walk(_planner_stops(stops), paths, start)]
+        return [by_id[i] for i in planner.plan_walk(_planner_stops(stops), paths, start,
+                                                    links=through.links)]
     ordered, here = [], start
     for lane_id in lane_order:
         block = [s for s in stops if s.household.lane_id == lane_id]
         if not block:
             continue
         # Only this lane and the lanes it branches off: the rest does not change its order.
-        chain = lane_paths([block[0].household.lane])
-        ids = planner.plan_walk(_planner_stops(block), chain or paths, here)
+        chain = {**lane_paths([block[0].household.lane]), **through.paths}
+        ids = planner.plan_walk(_planner_stops(block), chain or paths, here, links=through.links)
         ordered.extend(by_id[i] for i in ids)
         here = (ordered[-1].lat, ordered[-1].lon)
     return ordered
 
 
 def build_walk(shift: Shift, volunteer_id: int, lane_ids: list[int],
-               by_lane: dict[int, list[Household]], minutes: dict, free: bool = False
-               ) -> tuple[Walk, list[int]]:
+               by_lane: dict[int, list[Household]], minutes: dict, free: bool = False,
+               through: Optional[Through] = None) -> tuple[Walk, list[int]]:
     """A walk through the volunteer's lanes, with its length and estimated minutes, and
     the household ids of its stops in order (stored in bulk by rebuild_walks)."""
     households = [h for lane_id in lane_ids for h in by_lane.get(lane_id, [])]
     stops = place_stops(households, shift, minutes)
-    paths = lane_paths(h.lane for h in households)
+    through = through or through_lanes(shift.neighbourhood_id)
+    paths = {**lane_paths(h.lane for h in households), **through.paths}
     start = start_of(shift)
-    ordered = plan_order(stops, lane_ids, paths, start, free=free)
-    length = planner.walk_length_m([str(s.household.id) for s in ordered],
-                                   _planner_stops(ordered), paths, start) if ordered else 0.0
+    ordered = plan_order(stops, lane_ids, paths, start, free=free, through=through)
+    length = planner.walk_length_m([str(s.household.id) for s in ordered], _planner_stops(ordered),
+                                   paths, start, links=through.links) if ordered else 0.0
     walk = Walk(shift_id=shift.id, volunteer_id=volunteer_id, length_m=round(length, 1),
                 minutes=round(length / WALK_M_PER_MIN + sum(s.minutes for s in ordered), 1))
     return walk, [s.household.id for s in ordered]
@@ -177,7 +199,8 @@ def rebuild_walks(shift: Shift, volunteer_ids: Optional[Iterable[int]] = None,
     if by_lane is None or minutes is None:
         by_lane = households_to_visit([lane for v in chosen for lane in plan.get(v, [])], shift)
         minutes = visit_minutes([h for hs in by_lane.values() for h in hs], shift)
-    built = [build_walk(shift, v, plan[v], by_lane, minutes, free=free)
+    through = through_lanes(shift.neighbourhood_id)
+    built = [build_walk(shift, v, plan[v], by_lane, minutes, free=free, through=through)
              for v in sorted(chosen) if plan.get(v)]
     # Core statements, not the unit of work: a ward's 3,000 stops in one insert.
     old = [w for w in shift.walks if w.volunteer_id in chosen]
