@@ -2,8 +2,9 @@
 
 A through-lane (ngõ thông) is a walkable way joining two points beyond the lane tree,
 usually a lane's far end and another lane (or a street) it comes out on. Each end is
-placed like a door: on the nearest given lane within `lanetree.NEAR_LANE_M`, else on the
-street. A shortest way on foot is a chain of tree-and-street legs joined at link ends,
+placed on the nearest given lane within `lanetree.NEAR_LANE_M`; a link with an end on no
+given lane is left out (pass the paths of the lanes it joins), unless that end is None:
+the way comes out on the street. A shortest way on foot is a chain of tree-and-street legs joined at link ends,
 so shortest paths over the link ends alone (Floyd–Warshall on a few points) give every
 distance exactly.
 """
@@ -41,6 +42,10 @@ class Ground:
         self.ends = np.arange(len(pts), len(pts) + len(ends))   # link k: ends 2k and 2k + 1
         ends_ll = np.array(ends, dtype=float).reshape(-1, 2)
         self.link_m = haversine_pairs_m(ends_ll[0::2], ends_ll[1::2])
+        # An end on none of the given lanes (and not said to be on the street) is somewhere
+        # the planner cannot tell the way from: that link is left out.
+        lost = (self.places.root[self.ends] < 0) & np.array([e != ON_STREET for e in end_lanes], dtype=bool)
+        self.link_m[lost.reshape(-1, 2).any(axis=1)] = np.inf
         self.through = self._through()
 
     def _through(self) -> np.ndarray:
