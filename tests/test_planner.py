@@ -172,3 +172,85 @@ def test_balance_respects_caps_and_leaves_the_rest_for_later():
 
 def test_balance_with_no_volunteers_leaves_every_lane_unassigned():
     assert balance_lanes({"l1": {"minutes": 5, "lat": LAT0, "lon": LON0}}, []) == {None: ["l1"]}
+
+
+def two_lanes_joined_at_their_far_ends(depth=80.0, apart=100.0):
+    """Two ngõ off a street along y = 0, `apart` metres apart, doors along each; their far
+    ends joined by a through-lane (ngõ thông) as long as the street between their mouths."""
+    lanes = {"ngo-a": [ll(0, 0), ll(0, depth)], "ngo-b": [ll(apart, 0), ll(apart, depth)]}
+    stops = [{"id": f"{lane[-1]}{y}", "lat": ll(x + 3, y)[0], "lon": ll(x + 3, y)[1], "lane": lane}
+             for lane, x in (("ngo-a", 0), ("ngo-b", apart)) for y in range(10, int(depth) + 1, 10)]
+    return stops, lanes, [(ll(0, depth), ll(apart, depth))]
+
+
+def test_a_through_lane_takes_the_walk_out_the_far_end_instead_of_back():
+    stops, lanes, links = two_lanes_joined_at_their_far_ends()
+    start = ll(-20, 0)
+    dead_end = plan_walk(stops, lanes, start)
+    through = plan_walk(stops, lanes, start, links=links)
+    assert_valid(through, stops)
+    # In ngõ a to its end, through to ngõ b's end, and out of b: its doors deepest first.
+    assert through == [f"a{y}" for y in range(10, 81, 10)] + [f"b{y}" for y in range(80, 9, -10)]
+    metres = walk_length_m(through, stops, lanes, start, links=links)
+    # 20 m to a's mouth, 80 m in, 100 m through, 70 m out to b's last door (+3 m to each door).
+    assert metres == pytest.approx(20 + 80 + 100 + 70 + 16 * 6 - 3, abs=2)
+    # Without the through-lane the walk comes back out of a and goes round by the street.
+    assert walk_length_m(dead_end, stops, lanes, start) > metres + 60
+
+
+def test_a_lane_that_comes_out_on_a_street_is_left_by_its_far_end():
+    stops, lanes, _ = two_lanes_joined_at_their_far_ends()
+    # Ngõ a comes out at its far end on the street behind; a door stands on that street.
+    behind = {"id": "behind", "lat": ll(60, 85)[0], "lon": ll(60, 85)[1], "lane": None}
+    a_only = [s for s in stops if s["lane"] == "ngo-a"] + [behind]
+    order = plan_walk(a_only, lanes, ll(0, 0), links=[(ll(0, 80), None)])
+    assert order[-1] == "behind" and order[0] == "a10"
+    assert walk_length_m(order, a_only, lanes, ll(0, 0), links=[(ll(0, 80), None)]) < \
+        walk_length_m(order, a_only, lanes, ll(0, 0)) - 100
+
+
+def test_a_through_lane_to_a_lane_the_planner_is_not_given_is_left_out():
+    stops, lanes, links = two_lanes_joined_at_their_far_ends()
+    a_only = [s for s in stops if s["lane"] == "ngo-a"]
+    only_a = {"ngo-a": lanes["ngo-a"]}
+    order = plan_walk(a_only, only_a, ll(-20, 0), links=links)
+    assert walk_length_m(order, a_only, only_a, ll(-20, 0), links=links) == \
+        pytest.approx(walk_length_m(order, a_only, only_a, ll(-20, 0)))
+
+
+def two_streets_back_to_back(lanes_each=12, gap=40.0, apart=150.0, depth=60.0):
+    """Phố A along y = 0 with ngõ going north, Phố B along y = apart with ngõ going south:
+    the lanes' far ends almost meet across the block, but on foot the streets meet only
+    the way round."""
+    lanes = {}
+    for street, y0, way in (("A", 0.0, 1), ("B", apart, -1)):
+        for k in range(lanes_each):
+            path = [ll(k * gap, y0), ll(k * gap, y0 + way * depth)]
+            middle = ll(k * gap, y0 + way * depth / 2)
+            lanes[f"{street}-{k}"] = {"minutes": 60, "households": 8, "lat": middle[0], "lon": middle[1],
+                                      "path": path, "street": f"Phố {street}", "parent": None}
+    return lanes
+
+
+def test_balance_keeps_each_volunteer_on_one_street():
+    lanes = two_streets_back_to_back()
+    result = balance_lanes(lanes, ["an", "binh"])
+    streets = [{lane.split("-")[0] for lane in result[v]} for v in ("an", "binh")]
+    assert sorted(map(sorted, streets)) == [["A"], ["B"]]
+
+
+def test_balance_keeps_a_ngach_with_its_ngo():
+    lanes = two_streets_back_to_back(lanes_each=6)
+    # A ngách off ngõ A-2 (at 30 m in, going east) and one off B-3, worth as much as a ngõ.
+    for parent, key in (("A-2", "A-2/1"), ("B-3", "B-3/1")):
+        (lat0, lon0), (lat1, lon1) = lanes[parent]["path"]
+        mid = ((lat0 + lat1) / 2, (lon0 + lon1) / 2)
+        end = (mid[0], mid[1] + 40 / (M_LAT * math.cos(math.radians(LAT0))))
+        lanes[key] = {**lanes[parent], "path": [mid, end], "parent": parent,
+                      "lat": mid[0], "lon": (mid[1] + end[1]) / 2}
+    result = balance_lanes(lanes, ["an", "binh", "chi", "dung"])
+    owner = {lane: v for v, mine in result.items() for lane in mine}
+    assert owner["A-2/1"] == owner["A-2"] and owner["B-3/1"] == owner["B-3"]
+    assert all(len({lane[0] for lane in result[v]}) == 1 for v in ("an", "binh", "chi", "dung"))
+    loads = [sum(lanes[lane]["minutes"] for lane in result[v]) for v in ("an", "binh", "chi", "dung")]
+    assert max(loads) - min(loads) <= 60  # within one lane
