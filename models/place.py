@@ -6,6 +6,8 @@ from typing import Optional
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from flask_babel import gettext as _
+
 from extensions import db
 from geo.paths import LanePath
 
@@ -81,6 +83,18 @@ class Lane(db.Model):
     @property
     def is_through(self) -> bool:
         return self.comes_out_on_id is not None or bool(self.comes_out_street)
+
+    def come_out(self, onto: Optional["Lane"] = None, street: str = "") -> None:
+        """Say where the far end comes out: on another lane of the neighbourhood, on a
+        street, or nowhere (a dead end, both None/empty). Raises ValueError with the reason."""
+        street = (street or "").strip()
+        if onto is not None and street:
+            raise ValueError(_("Một ngõ thông ra một ngõ khác hoặc ra một phố, không cả hai."))
+        if onto is not None and (onto.id == self.id or onto.neighbourhood_id != self.neighbourhood_id):
+            raise ValueError(_("Ngõ thông ra phải là một ngõ khác của cùng tổ."))
+        if len(street) > 120:
+            raise ValueError(_("Tên phố quá dài."))
+        self.comes_out_on, self.comes_out_on_id, self.comes_out_street = onto, onto and onto.id, street
 
     def way_through(self) -> Optional[tuple]:
         """The through-lane as the planner takes it: (far end, where it comes out), the

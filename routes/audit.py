@@ -30,7 +30,7 @@ ACTION_LABELS = {
     "lane_given": _l("Giao ngõ"), "lanes_reordered": _l("Đổi thứ tự ngõ"),
     "lanes_suggested": _l("Gợi ý giao ngõ"), "review_add_to_shift": _l("Đưa hộ vào buổi"),
     "availability_saved": _l("Lưu lịch rảnh"), "away_added": _l("Thêm ngày vắng"),
-    "away_removed": _l("Bỏ ngày vắng"),
+    "away_removed": _l("Bỏ ngày vắng"), "lane_through": _l("Đặt ngõ thông"),
 }
 OUTCOME_LABELS = {"ok": _l("Xong"), "failed": _l("Sai mật khẩu/PIN"),
                   "refused": _l("Bị từ chối"), "throttled": _l("Tạm khoá do sai nhiều lần")}

@@ -6,7 +6,8 @@ from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g, render_template, request, session, url_for
+from flask import (Flask, current_app, g, has_request_context, render_template, request, session,
+                   url_for)
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -37,8 +38,8 @@ def translated(labels: dict) -> dict[str, str]:
 
 
 def select_locale() -> str:
-    """Vietnamese first; English when the user chose it."""
-    return session.get("locale") or "vi"
+    """Vietnamese first; English when the user chose it (Vietnamese outside a request: the CLI)."""
+    return (session.get("locale") if has_request_context() else None) or "vi"
 
 
 SIGNED_IN = db.select(User).join(UserSession).where(
