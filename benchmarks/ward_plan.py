@@ -18,6 +18,7 @@ postgresql://postgres@127.0.0.1:5432/gocua_plan); the run works in a schema of i
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import os
 import random
@@ -202,6 +203,8 @@ def _through_db(repeat: int, name: str, url: str, tmp: str, engine_options: dict
     with app.app_context():
         db.create_all()
         shift = _store_ward()
+        gc.collect()
+        gc.freeze()  # as gunicorn.conf.py does in each worker once the app is loaded
         import models.board
         import models.walkplan
         watch = Stopwatch([(models.board, "lane_rows"), (models.board.planner, "balance_lanes"),

@@ -8,13 +8,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Optional
 
+from sqlalchemy.orm import selectinload
+
 import planner
 from extensions import db
 from geo.distance import haversine_m
 from models.place import Lane
 from models.shift import Assignment, Shift, ShiftResponse, Walk
 from models.user import User
-from models.walkplan import (WALK_M_PER_MIN, assign, follow_planner, households_to_visit,
+from models.walkplan import (WALK_M_PER_MIN, assign_many, follow_planner, households_to_visit,
                              start_of, through_lanes, visit_minutes)
 from vietnamese import name_sort_key
 
@@ -84,7 +86,8 @@ def lane_point(lane: Lane, households, default) -> tuple[float, float]:
 
 def volunteers_of(neighbourhood_id: int) -> list[User]:
     """The neighbourhood's active volunteers, by given name."""
-    users = db.session.scalars(db.select(User).where(
+    users = db.session.scalars(db.select(User).options(
+        selectinload(User.availability), selectinload(User.away_dates)).where(
         User.neighbourhood_id == neighbourhood_id, User.role == "volunteer",
         User.active.is_(True))).all()
     return sorted(users, key=lambda u: name_sort_key(u.name))
@@ -181,14 +184,10 @@ def suggest(shift: Shift) -> dict[int, list[int]]:
              if lane_id in fixed or (row.households and not row.volunteer_ids)}
     plan = planner.balance_lanes(lanes, caps, fixed,
                                  links=through_lanes(shift.neighbourhood_id).links)
-    added: dict[int, list[int]] = {}
-    for volunteer_id, lane_ids in plan.items():
-        new = [lane for lane in lane_ids if lane not in fixed]
-        if volunteer_id is None or not new:
-            continue
-        for lane_id in new:
-            assign(shift, lane_id, volunteer_id)
-        added[volunteer_id] = new
+    added = {volunteer_id: [lane for lane in lane_ids if lane not in fixed]
+             for volunteer_id, lane_ids in plan.items() if volunteer_id is not None}
+    added = {volunteer_id: new for volunteer_id, new in added.items() if new}
+    assign_many(shift, added)
     if added:  # Suggest asks the planner: each touched walk takes the planner's lane order
         follow_planner(shift, added, by_lane=by_lane, minutes=minutes)
     return added

@@ -33,6 +33,7 @@ def plan_walk(stops: list[dict], lanes: dict, start, links=None) -> list[str]:
     if not stops:
         return []
     ground = _place(stops, lanes, start, links)
+    _last[0] = (_key(stops, lanes, start, links), ground, {s["id"]: i for i, s in enumerate(stops)})
     blocks = _blocks(stops, ground)
     ends = [i for block in blocks for i in (block[0], block[-1])] + [len(stops)]
     along = _along_street(ground, [block[0] for block in blocks] + [len(stops)])
@@ -48,8 +49,11 @@ def walk_length_m(order: list[str], stops: list[dict], lanes: dict, start, links
     """Metres walked from `start` through the stops in `order`, along the lanes."""
     if not order:
         return 0.0
-    ground = _place(stops, lanes, start, links)
-    index = {s["id"]: i for i, s in enumerate(stops)}
+    key, last = _key(stops, lanes, start, links), _last[0]
+    if last is not None and last[0] == key:  # the walk just planned: its stops are placed
+        ground, index = last[1], last[2]
+    else:
+        ground, index = _place(stops, lanes, start, links), {s["id"]: i for i, s in enumerate(stops)}
     seq = [len(stops)] + [index[sid] for sid in order]
     return float(ground.distances(np.array(seq[:-1]), np.array(seq[1:])).sum())
 
@@ -61,6 +65,17 @@ def _along_street(ground: Ground, points) -> np.ndarray:
         return np.zeros(len(xy))
     centred = xy - xy.mean(axis=0)
     return centred @ np.linalg.svd(centred, full_matrices=False)[2][0]
+
+
+# The walk planned last: (what it was planned from, its ground, stop id -> index there).
+# A walk is usually measured right after it is planned; placing it again costs as much.
+_last: list = [None]
+
+
+def _key(stops, lanes, start, links) -> tuple:
+    return (frozenset((s["id"], s["lat"], s["lon"], s.get("lane") or None) for s in stops),
+            tuple((k, tuple(map(tuple, p))) for k, p in (lanes or {}).items()),
+            tuple(start), tuple(tuple(map(lambda e: e and tuple(e), link)) for link in links or ()))
 
 
 def _place(stops, lanes, start, links) -> Ground:
