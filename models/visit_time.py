@@ -38,18 +38,19 @@ def visit_minutes(households: list[Household], shift: Shift) -> dict[int, float]
             db.select(Resident.household_id, Resident.id, Resident.birth_year)
             .where(Resident.household_id.in_(ids))):
         people[hid].append((rid, None if year is None else shift.day.year - year))
+    # Plain tuples, read once: a ward's 3,000 households times each service would otherwise
+    # read the services' mapped attributes a hundred thousand times.
+    plans = [(s.id, s.per == "household", SERVICE_MIN.get(s.code, SERVICE_DEFAULT_MIN),
+              *AGE_BASES.get(s.age_basis, (0, 200))) for s in services]
     result = {}
-    for h in households:
+    for hid in ids:
         minutes = VISIT_BASE_MIN
-        for service in services:
-            each = SERVICE_MIN.get(service.code, SERVICE_DEFAULT_MIN)
-            if service.per == "household":
-                minutes += 0 if (h.id, None, service.id) in done else each
+        for sid, per_household, each, low, high in plans:
+            if per_household:
+                minutes += 0 if (hid, None, sid) in done else each
                 continue
-            low, high = AGE_BASES.get(service.age_basis, (0, 200))
-            missing = sum(1 for rid, age in people[h.id]
-                          if (age is None or low <= age <= high)
-                          and (h.id, rid, service.id) not in done)
+            missing = sum(1 for rid, age in people[hid]
+                          if (age is None or low <= age <= high) and (hid, rid, sid) not in done)
             minutes += each * (1 + NEXT_PERSON * (missing - 1)) if missing else 0
-        result[h.id] = min(minutes, VISIT_MAX_MIN)
+        result[hid] = min(minutes, VISIT_MAX_MIN)
     return result

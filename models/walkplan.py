@@ -230,17 +230,19 @@ def rebuild_walks(shift: Shift, volunteer_ids: Optional[Iterable[int]] = None,
 def follow_planner(shift: Shift, volunteer_ids: Iterable[int], **known) -> list[Walk]:
     """Rebuild these volunteers' walks in the planner's order and give their lanes that order."""
     volunteer_ids = set(volunteer_ids)
-    rebuild_walks(shift, volunteer_ids, free=True, **known)
-    walks = db.session.scalars(db.select(Walk).options(selectinload(Walk.stops)).where(
-        Walk.shift_id == shift.id, Walk.volunteer_id.in_(volunteer_ids))).all()
-    lane_of = dict(db.session.execute(db.select(Household.id, Household.lane_id).join(
-        WalkStop, WalkStop.household_id == Household.id).where(
-        WalkStop.walk_id.in_([w.id for w in walks]))).all())
+    walks = [w for w in rebuild_walks(shift, volunteer_ids, free=True, **known)
+             if w.volunteer_id in volunteer_ids]
+    # Each walk's lanes in the order its stops come: rows, not a ward's 3,000 stop objects.
+    rank: dict[int, dict[int, int]] = defaultdict(dict)
+    for walk_id, lane_id in db.session.execute(
+            db.select(WalkStop.walk_id, Household.lane_id).join(Household)
+            .where(WalkStop.walk_id.in_([w.id for w in walks]))
+            .order_by(WalkStop.walk_id, WalkStop.position)):
+        rank[walk_id].setdefault(lane_id, len(rank[walk_id]))
     for walk in walks:
-        rank = {lane: k for k, lane in enumerate(dict.fromkeys(
-            lane_of[s.household_id] for s in walk.stops))}
         mine = [a for a in shift.assignments if a.volunteer_id == walk.volunteer_id]
-        for k, a in enumerate(sorted(mine, key=lambda a: (rank.get(a.lane_id, len(rank)),
+        order = rank[walk.id]
+        for k, a in enumerate(sorted(mine, key=lambda a: (order.get(a.lane_id, len(order)),
                                                           a.position))):
             a.position = k
     return walks
