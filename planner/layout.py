@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .geometry import LocalPlane, haversine_m, haversine_pairs_m
+from .geometry import LocalPlane, haversine_m
 from .ground import Ground
 from .lanetree import LaneTree
 from .order import best_block_order
