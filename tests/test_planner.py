@@ -2,6 +2,7 @@
 import math
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from planner import balance_lanes, plan_walk, walk_length_m
 
@@ -254,3 +255,63 @@ def test_balance_keeps_a_ngach_with_its_ngo():
     assert all(len({lane[0] for lane in result[v]}) == 1 for v in ("an", "binh", "chi", "dung"))
     loads = [sum(lanes[lane]["minutes"] for lane in result[v]) for v in ("an", "binh", "chi", "dung")]
     assert max(loads) - min(loads) <= 60  # within one lane
+
+
+@st.composite
+def neighbourhoods(draw):
+    """Lanes (some drawn, some not; ngõ on a few streets, some ngách), volunteers with or
+    without caps, some lanes already given, and through-lanes between drawn lanes' ends."""
+    lanes = {}
+    for k in range(draw(st.integers(1, 30))):
+        x, y = draw(st.floats(0, 900)), draw(st.floats(0, 700))
+        lane = {"minutes": draw(st.sampled_from([0, 4, 30, 95, 240])),
+                "households": draw(st.integers(0, 30)), "lat": ll(x, y)[0], "lon": ll(x, y)[1]}
+        if draw(st.booleans()):
+            lane["path"] = [ll(x, y), ll(x + draw(st.floats(-60, 60)), y + draw(st.floats(10, 150)))]
+            lane["street"] = draw(st.sampled_from(["", "Phố A", "Phố B"]))
+            drawn = [j for j in lanes if "path" in lanes[j]]
+            if drawn and draw(st.booleans()):
+                parent = draw(st.sampled_from(drawn))
+                (la, lo), (lb, lob) = lanes[parent]["path"]
+                lane["path"][0], lane["parent"] = ((la + lb) / 2, (lo + lob) / 2), parent
+        lanes[f"l{k}"] = lane
+    names = [f"v{k}" for k in range(draw(st.integers(0, 6)))]
+    volunteers = {v: {"max_households": draw(st.sampled_from([None, 12, 40])),
+                      "max_minutes": draw(st.sampled_from([None, 120, 600]))} for v in names}
+    fixed = {lane: draw(st.sampled_from(names)) for lane in lanes if names and draw(st.booleans())
+             and draw(st.booleans())}
+    drawn = [lane["path"] for lane in lanes.values() if "path" in lane]
+    pairs = draw(st.lists(st.tuples(st.sampled_from(drawn), st.sampled_from(drawn + [None])),
+                          max_size=3)) if drawn else []
+    links = [(a[-1], b[-1] if b else None) for a, b in pairs]  # None: out onto a street
+    return lanes, volunteers, fixed, links
+
+
+@settings(max_examples=150, deadline=None)
+@given(neighbourhoods())
+def test_balance_gives_every_lane_once_keeps_what_is_given_and_respects_caps(case):
+    lanes, volunteers, fixed, links = case
+    result = balance_lanes(lanes, volunteers, fixed, links=links)
+    assert sorted(lane for mine in result.values() for lane in mine) == sorted(lanes)
+    assert all(lane in result[v] for lane, v in fixed.items())
+    for v, caps in volunteers.items():
+        given = [lane for lane in result[v] if lane not in fixed]
+        for cap, key in ((caps["max_households"], "households"), (caps["max_minutes"], "minutes")):
+            if cap is not None and given:
+                assert sum(lanes[lane][key] for lane in result[v]) <= cap + 1e-6
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(2, 6), st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=4),
+       st.floats(-50, 300))
+def test_through_lanes_never_lengthen_a_walk(n_lanes, pairs, start_x):
+    stops, lanes = street_with_lanes([45 * k for k in range(n_lanes)], depth=70)
+    ends = [path[-1] for path in lanes.values()]
+    links = [(ends[a % n_lanes], ends[b % n_lanes]) for a, b in pairs]
+    start = ll(start_x, 0)
+    order = plan_walk(stops, lanes, start, links=links)
+    assert_valid(order, stops)
+    with_links = walk_length_m(order, stops, lanes, start, links=links)
+    assert with_links <= walk_length_m(order, stops, lanes, start) + 1e-6
+    assert with_links <= walk_length_m(plan_walk(stops, lanes, start), stops, lanes, start,
+                                       links=links) + 1e-6
