@@ -36,6 +36,12 @@ class Stop:
     lon: float
     minutes: float
 
+    def __post_init__(self):
+        # What planner.plan_walk takes, made once (a ward's walks pass 3,000 stops twice).
+        lane_id = self.household.lane_id
+        self.as_stop = {"id": str(self.household.id), "lat": self.lat, "lon": self.lon,
+                        "lane": str(lane_id) if lane_id else None}
+
 
 def _appointments(ids: list[int]) -> dict[int, tuple]:
     """{household id: (day, slot)} of the latest come-back visit, undone visits left out."""
@@ -136,8 +142,7 @@ def start_of(shift: Shift) -> tuple[float, float]:
 
 
 def _planner_stops(stops: list[Stop]) -> list[dict]:
-    return [{"id": str(s.household.id), "lat": s.lat, "lon": s.lon,
-             "lane": str(s.household.lane_id) if s.household.lane_id else None} for s in stops]
+    return [s.as_stop for s in stops]
 
 
 def plan_order(stops: list[Stop], lane_order: list[int], paths: dict, start,
@@ -173,7 +178,7 @@ def build_walk(shift: Shift, volunteer_id: int, lane_ids: list[int],
     paths = {**lane_paths(h.lane for h in households), **through.paths}
     start = start_of(shift)
     ordered = plan_order(stops, lane_ids, paths, start, free=free, through=through)
-    length = planner.walk_length_m([str(s.household.id) for s in ordered], _planner_stops(ordered),
+    length = planner.walk_length_m([s.as_stop["id"] for s in ordered], _planner_stops(ordered),
                                    paths, start, links=through.links) if ordered else 0.0
     walk = Walk(shift_id=shift.id, volunteer_id=volunteer_id, length_m=round(length, 1),
                 minutes=round(length / WALK_M_PER_MIN + sum(s.minutes for s in ordered), 1))
@@ -239,9 +244,11 @@ def follow_planner(shift: Shift, volunteer_ids: Iterable[int], **known) -> list[
             .where(WalkStop.walk_id.in_([w.id for w in walks]))
             .order_by(WalkStop.walk_id, WalkStop.position)):
         rank[walk_id].setdefault(lane_id, len(rank[walk_id]))
+    given: dict[int, list[Assignment]] = defaultdict(list)
+    for a in shift.assignments:
+        given[a.volunteer_id].append(a)
     for walk in walks:
-        mine = [a for a in shift.assignments if a.volunteer_id == walk.volunteer_id]
-        order = rank[walk.id]
+        mine, order = given[walk.volunteer_id], rank[walk.id]
         for k, a in enumerate(sorted(mine, key=lambda a: (order.get(a.lane_id, len(order)),
                                                           a.position))):
             a.position = k
