@@ -25,10 +25,11 @@ def balance_lanes(lanes: dict, volunteers, fixed: dict | None = None, links=None
     """Suggest which volunteer walks which lane.
 
     lanes: {lane_id: {"minutes": float, "lat": float, "lon": float, "households": int,
-        "path": [(lat, lon), ...], "street": str}}: minutes to knock on every door of the
-        lane, a point standing for it (the middle of its doors), households (for caps),
-        and where known its path from the mouth (also of the lanes a ngách branches off:
-        a ngách's mouth lies on its ngõ) and the name of the street its ngõ opens onto.
+        "path": [(lat, lon), ...], "parent": lane_id | None, "street": str}}: minutes to
+        knock on every door of the lane, a point standing for it (the middle of its doors),
+        households (for caps), and where known its path from the mouth, the lane it
+        branches off (else found from where its mouth lies on the other lanes' paths) and
+        the name of the street its ngõ opens onto. Lanes with no path stand at their point.
     volunteers: a list of volunteer ids, or {volunteer_id: {"max_minutes": float,
         "max_households": int}}, where either cap may be missing or None.
     fixed: {lane_id: volunteer_id} lanes already given: kept, and counted in that
