@@ -71,3 +71,28 @@ class Lane(db.Model):
     @property
     def path_points(self) -> list[tuple[float, float]]:
         return [(float(p[0]), float(p[1])) for p in (self.path or [])]
+
+
+def paths_of(lane_ids) -> dict[int, list[tuple[float, float]]]:
+    """{lane id: its path} for these lanes."""
+    lanes = db.session.scalars(db.select(Lane).where(Lane.id.in_(list(lane_ids))))
+    return {lane.id: lane.path_points for lane in lanes}
+
+
+def lanes_of(*neighbourhood_ids: int) -> list[Lane]:
+    """The neighbourhoods' lanes in the leader's order, each with the lane it branches off."""
+    return db.session.scalars(db.select(Lane).where(Lane.neighbourhood_id.in_(neighbourhood_ids))
+                              .options(db.selectinload(Lane.parent))
+                              .order_by(Lane.neighbourhood_id, Lane.position, Lane.id)).all()
+
+
+def neighbourhoods_of(ward_id: Optional[int] = None) -> list[Neighbourhood]:
+    """A ward's neighbourhoods (every one when no ward is named), by name."""
+    query = db.select(Neighbourhood).order_by(Neighbourhood.name)
+    if ward_id is not None:
+        query = query.where(Neighbourhood.ward_id == ward_id)
+    return db.session.scalars(query).all()
+
+
+def all_wards() -> list[Ward]:
+    return db.session.scalars(db.select(Ward).order_by(Ward.name)).all()

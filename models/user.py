@@ -11,9 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.base import utcnow
+from vietnamese import name_sort_key
+from vocabulary import VOLUNTEER
 
-ROLES = ("admin", "ward_officer", "leader", "volunteer")
-SLOTS = ("sang", "chieu", "toi")  # sáng / chiều / tối
 _hasher = PasswordHasher()  # argon2id, meets OWASP's current minimum
 
 
@@ -35,7 +35,7 @@ class User(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(20))  # vocabulary.ROLES
     username: Mapped[Optional[str]] = mapped_column(String(80), unique=True)
     phone: Mapped[Optional[str]] = mapped_column(String(20), unique=True)
     password_hash: Mapped[Optional[str]] = mapped_column(String(200))
@@ -49,6 +49,7 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     neighbourhood: Mapped[Optional["Neighbourhood"]] = relationship()  # noqa: F821
+    ward: Mapped[Optional["Ward"]] = relationship()  # noqa: F821
     availability: Mapped[list["Availability"]] = relationship(cascade="all, delete-orphan")
     away_dates: Mapped[list["AwayDate"]] = relationship(cascade="all, delete-orphan")
 
@@ -106,7 +107,7 @@ class Availability(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     weekday: Mapped[int]  # Monday = 0
-    slot: Mapped[str] = mapped_column(String(10))
+    slot: Mapped[str] = mapped_column(String(10))  # vocabulary.SLOTS
 
 
 class AwayDate(db.Model):
@@ -117,3 +118,18 @@ class AwayDate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     day: Mapped[date]
+
+
+def volunteers_of(neighbourhood_id: int, active_only: bool = True) -> list[User]:
+    """The neighbourhood's volunteers (only those who may sign in, unless asked), by given
+    name, then full name."""
+    query = db.select(User).where(User.neighbourhood_id == neighbourhood_id,
+                                  User.role == VOLUNTEER)
+    if active_only:
+        query = query.where(User.active.is_(True))
+    return sorted(db.session.scalars(query), key=lambda u: name_sort_key(u.name))
+
+
+def phone_taken(phone: str) -> bool:
+    """Someone already signs in with this phone number."""
+    return db.session.scalar(db.select(User.id).where(User.phone == phone)) is not None

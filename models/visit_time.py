@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from extensions import db
-from models.campaign import AGE_BASES, Service
+from models.campaign import Service
 from models.household import Household, Resident
+from models.rules import to_ask
 from models.shift import Shift
 from models.visit import ServiceState
 
@@ -37,7 +38,7 @@ def visit_minutes(households: list[Household], shift: Shift) -> dict[int, float]
     for hid, rid, year in db.session.execute(
             db.select(Resident.household_id, Resident.id, Resident.birth_year)
             .where(Resident.household_id.in_(ids))):
-        people[hid].append((rid, None if year is None else shift.day.year - year))
+        people[hid].append((rid, year))
     result = {}
     for h in households:
         minutes = VISIT_BASE_MIN
@@ -46,9 +47,8 @@ def visit_minutes(households: list[Household], shift: Shift) -> dict[int, float]
             if service.per == "household":
                 minutes += 0 if (h.id, None, service.id) in done else each
                 continue
-            low, high = AGE_BASES.get(service.age_basis, (0, 200))
-            missing = sum(1 for rid, age in people[h.id]
-                          if (age is None or low <= age <= high)
+            missing = sum(1 for rid, born in people[h.id]
+                          if to_ask(born, service.age_basis, shift.day.year)
                           and (h.id, rid, service.id) not in done)
             minutes += each * (1 + NEXT_PERSON * (missing - 1)) if missing else 0
         result[h.id] = min(minutes, VISIT_MAX_MIN)

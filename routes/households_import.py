@@ -5,26 +5,15 @@ import sys
 from pathlib import Path
 
 import click
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from extensions import db
 from models import Neighbourhood, audit, importing
-from models.importing import ImportDraft
-from routes.access import refuse, roles
-from routes.households import MANAGERS, bp, the_neighbourhood
-
-
-def draft_or_404(draft_id: int) -> ImportDraft:
-    """An import draft of the user's own neighbourhood, uploaded by them."""
-    draft = db.session.get(ImportDraft, draft_id)
-    if draft is None:
-        abort(404)
-    if draft.user_id != g.user.id:
-        refuse(404, object="import_draft", object_id=draft_id)
-    return draft
+from routes.access import MANAGERS, current_neighbourhood, draft_or_404, roles
+from routes.households import bp
 
 
 def audit_refused(neighbourhood_id: int, stage: str, errors: int) -> None:
@@ -39,14 +28,14 @@ def audit_refused(neighbourhood_id: int, stage: str, errors: int) -> None:
 @roles(*MANAGERS)
 def import_form():
     """Choose a CSV or XLSX file."""
-    return render_template("households/import.html", neighbourhood=the_neighbourhood())
+    return render_template("households/import.html", neighbourhood=current_neighbourhood())
 
 
 @bp.post("/import")
 @roles(*MANAGERS)
 def import_upload():
     """Read the file and show what it would do; nothing is written but the draft."""
-    neighbourhood = the_neighbourhood()
+    neighbourhood = current_neighbourhood()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         flash(_("Hãy chọn một tệp .csv hoặc .xlsx."), "error")

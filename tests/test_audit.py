@@ -16,8 +16,8 @@ import pytest
 from extensions import db
 from models import AuditEntry, Household, SignInLink, UserSession, Visit
 from models.base import utcnow
-from routes.audit import ACTION_LABELS
-from routes.web import today_local
+from labels import ACTION_LABELS
+from models.rules import local_today
 from tests import helpers
 from tests.test_sheets import csv_text
 
@@ -58,7 +58,7 @@ def actions_in_code() -> set[str]:
 @pytest.fixture
 def day(world):
     lanes = world.home.lanes
-    world.shift = helpers.gen_shift(world.home, today_local(), give={world.volunteer: lanes})
+    world.shift = helpers.gen_shift(world.home, local_today(), give={world.volunteer: lanes})
     for household in db.session.scalars(db.select(Household)):
         household.phone = "0912" + f"{household.id:06d}"
     first = world.shift.walks[0].stops[0].household  # no position yet: the door pin takes

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from extensions import db
-from geo.maps import STATUS_COLOURS
+from vocabulary import STATUS_COLOURS
 from models import GeocodeCache, Household, Job, Lane, Neighbourhood
 from models import placing
 from models.base import utcnow

@@ -11,7 +11,7 @@ import pytest
 from extensions import db
 from models import AuditEntry, Household, Service, ServiceState, Visit, Walk
 from models.base import utcnow
-from routes.web import today_local
+from models.rules import local_today
 from tests import helpers
 
 HX = {"HX-Request": "true"}
@@ -75,7 +75,7 @@ def test_the_walk_speaks_the_volunteers_language_and_switches_back(client, auth,
 
 def test_a_child_is_not_asked_for_adult_services(client, auth, day):
     household = day.mine[0]
-    household.residents[1].birth_year = today_local().year - 10
+    household.residents[1].birth_year = local_today().year - 10
     db.session.commit()
     auth.sign_in(day.volunteer)
     page = client.get(f"/walk/stops/{household.id}", headers=HX).get_data(as_text=True)
@@ -197,7 +197,7 @@ def test_consent_given_at_the_door_is_recorded_once_and_the_box_goes_away(client
 
 def test_come_back_keeps_the_day_and_slot(client, auth, day):
     auth.sign_in(day.volunteer)
-    when = today_local() + timedelta(days=2)
+    when = local_today() + timedelta(days=2)
     text = _post(client, day.mine[0], outcome="come_back", come_back_day=when.isoformat(),
                  come_back_slot="toi").get_data(as_text=True)
     assert when.strftime("%d/%m/%Y") in text and "Tối" in text

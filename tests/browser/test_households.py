@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from extensions import db
-from geo.maps import STATUS_COLOURS
+from vocabulary import STATUS_COLOURS
 from models import Household
 from models.visit import VisitInput, record_visit
 from tests import helpers
