@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from extensions import db
-from models.campaign import Campaign, Service, current_campaign
+from models.campaign import Service, current_campaign
 from models.household import Household, Resident
 from models.place import Lane
 from models.rules import counting_sql, in_basis_sql, local_today, slot_of_sql
@@ -134,7 +134,8 @@ def not_reached(neighbourhood_id: int, filters: Filters, year: int,
     lane = aliased(Lane)
     rows = db.session.execute(
         joined(select(Household, stats).outerjoin(lane, lane.id == Household.lane_id))
-        .options(selectinload(Household.lane).selectinload(Lane.parent)).where(*where).order_by(lane.position, Household.id).limit(limit)).all()
+        .options(selectinload(Household.lane).selectinload(Lane.parent)).where(*where)
+        .order_by(lane.position, Household.id).limit(limit)).all()
     appointments = appointment_slots([r[0].id for r in rows if r[0].status == "appointment"])
     result = []
     for r in rows:

@@ -1,7 +1,6 @@
 """The volunteer's walk for today, on a phone: stops, visits, undo, door position, map."""
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from flask import (Blueprint, current_app, g, jsonify, redirect, render_template, request,

@@ -8,9 +8,9 @@ import folium
 import pytest
 from folium.plugins import MarkerCluster
 
-from vocabulary import STATUS_COLOURS
+from geo.mapkit import OSM_TILES, render_parts
 from geo.maps import household_map, walk_line, walk_map
-from geo.mapkit import OSM_ATTRIBUTION, OSM_TILES, render_parts
+from vocabulary import STATUS_COLOURS
 
 CENTER = (21.5928, 105.8442)
 LANES = [{"name": "Ngõ 5 <b>", "path": [(21.5928, 105.8442), (21.5936, 105.8451)]}]

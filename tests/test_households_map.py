@@ -8,14 +8,13 @@ from datetime import timedelta
 import pytest
 
 from extensions import db
-from vocabulary import STATUS_COLOURS
-from models import GeocodeCache, Household, Job, Lane, Neighbourhood
-from models import placing
+from models import GeocodeCache, Household, Job, Lane, Neighbourhood, placing
 from models.base import utcnow
 from models.visit import VisitInput, record_visit
 from tests import helpers
 from tests.test_geo_geocode import AGENT, HOUSE, server  # noqa: F401  (fixture)
 from tests.test_households import token
+from vocabulary import STATUS_COLOURS
 
 
 @pytest.fixture
@@ -104,7 +103,8 @@ def test_with_no_geocoder_a_drawn_lane_places_every_household(app, world):
     assert db.session.get(Job, job.id).state == "done"
 
 
-def test_geocoding_job_uses_geopy_against_a_local_nominatim_and_caches(app, world, server):
+def test_geocoding_job_uses_geopy_against_a_local_nominatim_and_caches(
+        app, world, server):  # noqa: F811  (the fixture imported above)
     app.config.update(GEOCODER="nominatim", GEOCODER_USER_AGENT=AGENT,
                       GEOCODER_DOMAIN=f"127.0.0.1:{server.port}", GEOCODER_SCHEME="http")
     place = _unplaced_neighbourhood(world, houses=("12", "14"))

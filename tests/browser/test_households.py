@@ -7,12 +7,12 @@ import pytest
 from playwright.sync_api import expect
 
 from extensions import db
-from vocabulary import STATUS_COLOURS
 from models import Household
 from models.visit import VisitInput, record_visit
 from tests import helpers
 from tests.browser.conftest import fresh, sign_in
 from tests.test_sheets import csv_text, to_cp1258, xlsx_bytes
+from vocabulary import STATUS_COLOURS
 
 pytestmark = pytest.mark.browser
 
