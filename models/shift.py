@@ -7,10 +7,13 @@ from typing import Optional
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from flask_babel import gettext as _
+
 from extensions import db
-from models.base import utcnow
+from models.base import Invalid, utcnow
 from models.rules import local_today
-from vocabulary import SLOT_ORDER
+from vietnamese import nfc
+from vocabulary import SLOT_ORDER, SLOTS
 
 
 class Shift(db.Model):
@@ -166,3 +169,17 @@ def cant_come_to(user_id: int, shift_ids: list[int]) -> list[int]:
     return db.session.scalars(db.select(ShiftResponse.shift_id).where(
         ShiftResponse.user_id == user_id, ShiftResponse.shift_id.in_(shift_ids),
         ShiftResponse.can_come.is_(False))).all()
+
+
+def new_shift_fields(form) -> dict:
+    """A new shift's day, slot and meeting point from a form, or Invalid with the reason."""
+    try:
+        day = date.fromisoformat(form.get("day", ""))
+    except ValueError:
+        day = None
+    if day is None or form.get("slot") not in SLOTS:
+        raise Invalid(_("Cần chọn ngày và buổi (sáng, chiều hoặc tối)."))
+    if day < local_today():
+        raise Invalid(_("Không thể lên kế hoạch cho ngày đã qua."))
+    # nfc drops control characters: PostgreSQL refuses a NUL byte with a 500
+    return {"day": day, "slot": form["slot"], "meeting_point": nfc(form.get("meeting_point"))[:200]}

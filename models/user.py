@@ -9,10 +9,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from flask_babel import gettext as _
+
 from extensions import db
-from models.base import utcnow
+from models.base import Invalid, utcnow
 from vietnamese import name_sort_key
-from vocabulary import VOLUNTEER
+from vocabulary import SLOTS, VOLUNTEER
+
+MAX_CAPACITY = 200  # households a volunteer can take in one shift, at the most
 
 _hasher = PasswordHasher()  # argon2id, meets OWASP's current minimum
 
@@ -133,3 +137,23 @@ def volunteers_of(neighbourhood_id: int, active_only: bool = True) -> list[User]
 def phone_taken(phone: str) -> bool:
     """Someone already signs in with this phone number."""
     return db.session.scalar(db.select(User.id).where(User.phone == phone)) is not None
+
+
+def week_fields(form) -> tuple[set[tuple[int, str]], int]:
+    """The weekly grid ({(weekday, slot)} ticked) and the capacity from the availability
+    form, or Invalid with the reason."""
+    capacity = form.get("capacity", "")
+    if not capacity.isdigit() or not 1 <= int(capacity) <= MAX_CAPACITY:
+        raise Invalid(_("Số hộ mỗi buổi phải là số từ 1 đến %(n)s.", n=MAX_CAPACITY))
+    return {(d, s) for d in range(7) for s in SLOTS if form.get(f"slot-{d}-{s}")}, int(capacity)
+
+
+def away_day(form, today: date) -> date:
+    """A date away from a form: today or later, or Invalid with the reason."""
+    try:
+        day = date.fromisoformat(form.get("day", ""))
+    except ValueError:
+        raise Invalid(_("Ngày không hợp lệ.")) from None
+    if day < today:
+        raise Invalid(_("Ngày vắng phải từ hôm nay trở đi."))
+    return day

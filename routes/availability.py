@@ -1,7 +1,6 @@
 """Volunteers' time: weekly slots, dates away, capacity, and "I can't make it" for a shift."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,13 +10,12 @@ from extensions import db
 from models import Availability, AwayDate, User, audit
 from models.rules import local_today
 from models.shift import cant_come_to, coming_shifts, respond_to
-from models.user import volunteers_of
+from models.base import Invalid
+from models.user import away_day, volunteers_of, week_fields
 from routes.access import SCHEDULED, WALKERS, person_or_404, roles, shift_or_404
-from routes.web import translated, wants_fragment
-from vocabulary import SLOTS
+from routes.web import refused, translated, wants_fragment
 
 bp = Blueprint("availability", __name__, url_prefix="/availability")
-MAX_CAPACITY = 200
 
 
 @bp.context_processor
@@ -53,8 +51,12 @@ def person(user_id: int):
                            shifts=shifts_for(user), today=local_today())
 
 
+def _page_of(user: User) -> str:
+    return url_for("availability.person", user_id=user.id)
+
+
 def _back(user: User):
-    return redirect(url_for("availability.person", user_id=user.id), code=303)
+    return redirect(_page_of(user), code=303)
 
 
 @bp.post("/<int:user_id>")
@@ -62,15 +64,13 @@ def _back(user: User):
 def save(user_id: int):
     """Save the weekly grid and the capacity."""
     user = person_or_404(user_id)
-    capacity = request.form.get("capacity", "")
-    if not capacity.isdigit() or not 1 <= int(capacity) <= MAX_CAPACITY:
-        flash(_("Số hộ mỗi buổi phải là số từ 1 đến %(n)s.", n=MAX_CAPACITY), "error")
-        return _back(user)
-    chosen = {(d, s) for d in range(7) for s in SLOTS if request.form.get(f"slot-{d}-{s}")}
+    try:
+        chosen, user.capacity = week_fields(request.form)
+    except Invalid as problem:
+        return refused(problem, _page_of(user))
     user.availability = [a for a in user.availability if (a.weekday, a.slot) in chosen]
     have = {(a.weekday, a.slot) for a in user.availability}
     user.availability += [Availability(weekday=d, slot=s) for d, s in sorted(chosen - have)]
-    user.capacity = int(capacity)
     audit("availability_saved", user_id=g.user.id, neighbourhood_id=user.neighbourhood_id,
           object_type="user", object_id=user.id, slots=len(chosen), capacity=user.capacity)
     db.session.commit()
@@ -84,13 +84,9 @@ def add_away(user_id: int):
     """Add a date the volunteer is away."""
     user = person_or_404(user_id)
     try:
-        day = date.fromisoformat(request.form.get("day", ""))
-    except ValueError:
-        flash(_("Ngày không hợp lệ."), "error")
-        return _back(user)
-    if day < local_today():
-        flash(_("Ngày vắng phải từ hôm nay trở đi."), "error")
-        return _back(user)
+        day = away_day(request.form, local_today())
+    except Invalid as problem:
+        return refused(problem, _page_of(user))
     if all(a.day != day for a in user.away_dates):
         user.away_dates.append(AwayDate(day=day))
         audit("away_added", user_id=g.user.id, neighbourhood_id=user.neighbourhood_id,

@@ -15,7 +15,7 @@ from extensions import db
 from models import registry
 from models.rules import local_today
 from routes.access import MANAGERS, current_neighbourhood, household_or_404, roles
-from routes.web import wants_fragment
+from routes.web import refused, wants_fragment
 
 bp = Blueprint("households", __name__, url_prefix="/households")
 
@@ -158,8 +158,7 @@ def add_resident(household_id: int):
                               request.form.get("birth_year", ""), g.user.id, local_today().year)
         db.session.commit()
     except registry.Invalid as problem:
-        db.session.rollback()
-        flash(str(problem), "error")
+        return refused(problem, url_for("households.show", household_id=household_id))
     return redirect(url_for("households.show", household_id=household_id), code=303)
 
 
@@ -172,6 +171,5 @@ def remove_resident(household_id: int, resident_id: int):
         registry.remove_resident(household, resident_id, g.user.id)
         db.session.commit()
     except registry.Invalid as problem:
-        db.session.rollback()
-        flash(str(problem), "error")
+        return refused(problem, url_for("households.show", household_id=household_id))
     return redirect(url_for("households.show", household_id=household_id), code=303)

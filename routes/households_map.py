@@ -13,7 +13,7 @@ from models.place import lanes_of
 from routes.access import (LEADERS, MANAGERS, current_neighbourhood, household_or_404,
                            job_or_404, roles)
 from routes.households import bp
-from routes.web import map_settings
+from routes.web import map_settings, refused
 from sheets.cells import LAT_RANGE, LON_RANGE
 
 DEFAULT_CENTRE = (21.0285, 105.8542)  # Hà Nội, when a neighbourhood has nothing to show yet
@@ -75,7 +75,8 @@ def move_pin(household_id: int):
     household = household_or_404(household_id)
     lat, lon = _coordinate("lat", LAT_RANGE), _coordinate("lon", LON_RANGE)
     if lat is None or lon is None:
-        return jsonify(error=_("Vị trí không hợp lệ hoặc nằm ngoài Việt Nam.")), 422
+        return refused(_("Vị trí không hợp lệ hoặc nằm ngoài Việt Nam."),
+                       url_for("households.map_page"))
     placing.pin(household, lat, lon, g.user.id)
     db.session.commit()
     return jsonify(id=household.id, lat=household.lat, lon=household.lon,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,13 +15,12 @@ from models.board import board, suggest
 from models.campaign import current_campaign
 from models.place import paths_of
 from models.rules import local_today
-from models.shift import coming_shifts, walk_of
+from models.base import Invalid
+from models.shift import coming_shifts, new_shift_fields, walk_of
 from models.walkplan import follow_planner, give_lane, move_lane, place_stops, start_of
 from routes.access import (LEADERS, current_neighbourhood, lane_or_404, roles, shift_or_404,
                            volunteer_or_404)
-from routes.web import map_settings, translated, wants_fragment
-from vietnamese import nfc
-from vocabulary import SLOTS
+from routes.web import map_settings, refused, translated, wants_fragment
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
 
@@ -53,30 +51,19 @@ def create():
     """Plan a shift: a date, a slot and a meeting point."""
     place = current_neighbourhood()
     try:
-        day = date.fromisoformat(request.form.get("day", ""))
-    except ValueError:
-        day = None
-    slot = request.form.get("slot", "")
-    if day is None or slot not in SLOTS:
-        flash(_("Cần chọn ngày và buổi (sáng, chiều hoặc tối)."), "error")
-        return redirect(url_for("shifts.index"), code=303)
-    if day < local_today():
-        flash(_("Không thể lên kế hoạch cho ngày đã qua."), "error")
-        return redirect(url_for("shifts.index"), code=303)
-    # nfc drops control characters: PostgreSQL refuses a NUL byte with a 500
-    point = nfc(request.form.get("meeting_point"))[:200] or place.meeting_point
+        fields = new_shift_fields(request.form)
+    except Invalid as problem:
+        return refused(problem, url_for("shifts.index"))
     campaign = current_campaign(place.id, running_only=True)
     shift = Shift(neighbourhood_id=place.id, campaign_id=campaign.id if campaign else None,
-                  day=day, slot=slot, meeting_point=point,
-                  meeting_lat=place.meeting_lat, meeting_lon=place.meeting_lon)
+                  **fields, meeting_lat=place.meeting_lat, meeting_lon=place.meeting_lon)
+    shift.meeting_point = shift.meeting_point or place.meeting_point
     db.session.add(shift)
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
-        flash(_("Buổi này đã có trong kế hoạch."), "error")
-        return redirect(url_for("shifts.index"), code=303)
-    _audit("shift_created", shift, day=day.isoformat(), slot=slot)
+        return refused(_("Buổi này đã có trong kế hoạch."), url_for("shifts.index"))
+    _audit("shift_created", shift, day=shift.day.isoformat(), slot=shift.slot)
     db.session.commit()
     return redirect(url_for("shifts.board_page", shift_id=shift.id), code=303)
 

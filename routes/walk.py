@@ -19,7 +19,7 @@ from models.shift import walks_of
 from models.visit import (UNDO_MINUTES, VisitError, plausible_time, record_visit, undo_visit,
                           visit_input)
 from routes.access import WALKERS, my_stop_or_404, my_visit_or_404, my_walk_or_404, roles
-from routes.web import map_settings, wants_fragment
+from routes.web import map_settings, refused, wants_fragment
 
 bp = Blueprint("walk", __name__)
 DOOR_FIX_MAX_M = 50  # a reading vaguer than this would place the house in the next lane
@@ -49,12 +49,9 @@ def _stop_answer(stop: WalkStop, status: int = 200, notice: str = "", services=N
     return redirect(url_for("walk.today", _anchor=f"stop-{stop.household_id}"), 303)
 
 
-def _refused(message: str, status: int = 400):
+def _refused(problem):
     """A save the server will not take: said in the volunteer's language, nothing changed."""
-    db.session.rollback()
-    if request.is_json:
-        return jsonify(ok=False, error=message), status
-    return render_template("_error.html", message=message, status=status), status
+    return refused(problem, url_for("walk.today"), 400)
 
 
 @bp.route("/walk")
@@ -98,7 +95,7 @@ def visit(household_id: int):
         saved, created = record_visit(household_id, g.user.id, data, services,
                                       shift_id=found.walk.shift_id)
     except VisitError as error:
-        return _refused(str(error))
+        return _refused(error)
     audit("visit_recorded" if created else "visit_repeated", user_id=g.user.id,
           neighbourhood_id=found.household.neighbourhood_id, object_type="household",
           object_id=household_id, visit_id=saved.id, result=saved.outcome,
@@ -119,7 +116,7 @@ def undo(visit_id: int):
     try:  # one undo per visit, however often the phone sends it
         undone = undo_visit(wrong, g.user.id, f"undo-{wrong.client_id}"[:64])
     except VisitError as error:
-        return _refused(str(error))
+        return _refused(error)
     audit("visit_undone", user_id=g.user.id, neighbourhood_id=found.household.neighbourhood_id,
           object_type="household", object_id=wrong.household_id, visit_id=wrong.id,
           undo_id=undone.id)

@@ -5,8 +5,8 @@ import secrets
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from flask import (Flask, current_app, g, has_request_context, render_template, request,
-                   session, url_for)
+from flask import (Flask, current_app, flash, g, has_request_context, jsonify, redirect,
+                   render_template, request, session, url_for)
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -112,6 +112,20 @@ def security_headers(response):
         if not request.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def refused(problem, back: str, status: int = 422):
+    """Input the app will not take (models.base.Invalid, or its message), after a rollback:
+    nothing changed. Said as the request asked: JSON, an htmx fragment with `status`, or
+    flashed on the page the form came from (a 303 back to it)."""
+    db.session.rollback()
+    message = str(problem)
+    if request.is_json:
+        return jsonify(ok=False, error=message), status
+    if wants_fragment():
+        return render_template("_error.html", message=message, status=status), status
+    flash(message, "error")
+    return redirect(back, code=303)
 
 
 def _error(status: int, message: str):
