@@ -155,7 +155,8 @@ def _place(client) -> str:
                          headers={"HX-Request": "true"})
     for thread in threading.enumerate():
         if thread.name.startswith("placing-"):
-            thread.join(timeout=30)
+            thread.join(timeout=120)
+            assert not thread.is_alive(), "the placing job did not finish"
     assert answer.status_code == 200
     return answer.get_data(as_text=True)
 
