@@ -31,7 +31,8 @@ EVERYWHERE = (ADMIN,)                        # reach every ward and neighbourhoo
 
 
 def refuse(status: int = 403, **detail):
-    """Log a refused access, then abort."""
+    """Log a refused access and abort: the request ends here, so the entry is committed with
+    whatever the request had already done (the lookups run before any change)."""
     user = g.get("user")
     audit("access_refused", user_id=user.id if user else None, outcome="refused",
           path=request.path, method=request.method, **detail)

@@ -32,6 +32,7 @@ def scope() -> list[Neighbourhood]:
 
 
 def _send(kind: str, fmt: str, headers: list[str], rows: list, places: list[Neighbourhood]):
+    """The file to download, its export audited (the caller commits)."""
     if fmt not in FORMATS:
         abort(404)
     title = _("Hộ dân") if kind == "households" else _("Số liệu")
@@ -39,7 +40,6 @@ def _send(kind: str, fmt: str, headers: list[str], rows: list, places: list[Neig
     audit("export", user_id=g.user.id,
           neighbourhood_id=places[0].id if len(places) == 1 else None, object_type=kind,
           format=fmt, rows=len(rows), neighbourhoods=[p.id for p in places])
-    db.session.commit()
     name = f"gocua-{'ho-dan' if kind == 'households' else 'so-lieu'}-{local_today():%Y%m%d}.{fmt}"
     return Response(body, mimetype=FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -69,7 +69,9 @@ def households(fmt: str):
                  vn_datetime(row.last_at)]
         line += [row.done_text(s) or (yes if row.done.get(s.code) else no) for s in services]
         out.append(line)
-    return _send("households", fmt, headers, out, places)
+    response = _send("households", fmt, headers, out, places)
+    db.session.commit()
+    return response
 
 
 @bp.route("/figures.<fmt>")
@@ -82,4 +84,6 @@ def figures(fmt: str):
                _("Mục tiêu (%)"), _("Đạt mục tiêu")]
     rows = [[p.name, f.label, f.done, f.base, f.pct, f.target, _("Có") if f.met else _("Chưa")]
             for p in places for f in headline(table[p.id]) + others(table[p.id])]
-    return _send("figures", fmt, headers, rows, places)
+    response = _send("figures", fmt, headers, rows, places)
+    db.session.commit()
+    return response

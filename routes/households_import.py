@@ -21,7 +21,6 @@ def audit_refused(neighbourhood_id: int, stage: str, errors: int) -> None:
     audit("households_import_refused", user_id=g.user.id, neighbourhood_id=neighbourhood_id,
           object_type="neighbourhood", object_id=neighbourhood_id, outcome="refused",
           stage=stage, errors=errors)
-    db.session.commit()
 
 
 @bp.route("/import")
@@ -49,6 +48,7 @@ def import_upload():
         db.session.commit()
     else:
         audit_refused(neighbourhood.id, "upload", len(preview.errors))
+        db.session.commit()
     status = 200 if preview.ok else 422
     return render_template("households/preview.html", neighbourhood=neighbourhood,
                            preview=preview, draft=draft, filename=upload.filename), status
@@ -65,12 +65,14 @@ def import_confirm(draft_id: int):
     except StaleDataError:  # a household was edited while the import ran: nothing written
         db.session.rollback()
         audit_refused(neighbourhood.id, "confirm", 0)
+        db.session.commit()
         flash(_("Có hộ vừa được sửa trong lúc nhập; chưa nhập gì. Hãy tải tệp lên lại."),
               "error")
         return redirect(url_for("households.import_form"), code=303)
     if not result.ok:
         db.session.rollback()
         audit_refused(neighbourhood.id, "confirm", len(result.errors))
+        db.session.commit()
         return render_template("households/preview.html", neighbourhood=neighbourhood,
                                preview=result, draft=None, filename=draft.filename), 422
     db.session.delete(draft)

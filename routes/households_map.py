@@ -89,6 +89,7 @@ def place():
     """Start (or rejoin) placing the neighbourhood's households in the background."""
     neighbourhood = current_neighbourhood()
     job, created = placing.queue_job(neighbourhood, g.user.id)
+    db.session.commit()  # before the thread starts: it reads the job from the database
     if created:
         placing.start_job(job)
     return render_template("households/_progress.html", job=job)

@@ -98,8 +98,8 @@ def fingerprint(data) -> str:
 
 
 def _board_changed(shift: Shift, lane=None):
-    """The fragments after a change: the lane's row (if any) and the loads, out of band."""
-    db.session.commit()
+    """The fragments after a (committed) change: the lane's row (if any) and the loads, out of
+    band."""
     if not wants_fragment():
         return redirect(url_for("shifts.board_page", shift_id=shift.id), code=303)
     data = board(shift)
@@ -119,6 +119,7 @@ def give(shift_id: int, lane_id: int):
     changed = give_lane(shift, lane.id, volunteer.id if volunteer else None)
     if changed:
         _audit("lane_given", shift, lane_id=lane.id, volunteer_id=volunteer and volunteer.id)
+    db.session.commit()
     return _board_changed(shift, lane)
 
 
@@ -133,6 +134,7 @@ def move(shift_id: int, user_id: int, lane_id: int):
         abort(400)
     if move_lane(shift, volunteer.id, lane_id, step):
         _audit("lanes_reordered", shift, volunteer_id=volunteer.id)
+    db.session.commit()
     return _board_changed(shift)
 
 
@@ -145,6 +147,7 @@ def planner_order(shift_id: int, user_id: int):
     if any(a.volunteer_id == volunteer.id for a in shift.assignments):
         follow_planner(shift, [volunteer.id])
         _audit("lanes_reordered", shift, volunteer_id=volunteer.id, by="planner")
+    db.session.commit()
     return _board_changed(shift)
 
 

@@ -110,6 +110,7 @@ def test_geocoding_job_uses_geopy_against_a_local_nominatim_and_caches(
     place = _unplaced_neighbourhood(world, houses=("12", "14"))
     server.answers = {"12 Ngõ 5": [dict(HOUSE, address=dict(HOUSE["address"]))]}
     job, _ = placing.queue_job(place, None)
+    db.session.commit()  # as the view does: the job's thread reads it from the database
     placing.start_job(job).join(timeout=30)
     db.session.expire_all()
     twelve = db.session.scalar(db.select(Household).where(
