@@ -146,12 +146,17 @@ def shift_or_404(shift_id: int) -> Shift:
     return shift
 
 
+def _own_or_404(model, object_id: int, owner: str, name: str):
+    """The object if the signed-in user is its `owner` (walker, recorder, uploader)."""
+    found = db.session.get(model, object_id)
+    if found is None or getattr(found, owner) != g.user.id:
+        refuse(404, object=name, object_id=object_id)
+    return found
+
+
 def my_walk_or_404(walk_id: int) -> Walk:
     """One of the signed-in volunteer's own walks."""
-    walk = db.session.get(Walk, walk_id)
-    if walk is None or walk.volunteer_id != g.user.id:
-        refuse(404, object="walk", object_id=walk_id)
-    return walk
+    return _own_or_404(Walk, walk_id, "volunteer_id", "walk")
 
 
 def my_stop_or_404(household_id: int) -> WalkStop:
@@ -165,10 +170,7 @@ def my_stop_or_404(household_id: int) -> WalkStop:
 
 def my_visit_or_404(visit_id: int) -> Visit:
     """A visit the signed-in volunteer recorded."""
-    visit = db.session.get(Visit, visit_id)
-    if visit is None or visit.user_id != g.user.id:
-        refuse(404, object="visit", object_id=visit_id)
-    return visit
+    return _own_or_404(Visit, visit_id, "user_id", "visit")
 
 
 # -- People -------------------------------------------------------------------------------
@@ -196,12 +198,7 @@ def person_or_404(user_id: int) -> User:
 # -- Imports and jobs ---------------------------------------------------------------------
 def draft_or_404(draft_id: int) -> ImportDraft:
     """An import draft the user uploaded."""
-    draft = db.session.get(ImportDraft, draft_id)
-    if draft is None:
-        abort(404)
-    if draft.user_id != g.user.id:
-        refuse(404, object="import_draft", object_id=draft_id)
-    return draft
+    return _own_or_404(ImportDraft, draft_id, "user_id", "import_draft")
 
 
 def job_or_404(job_id: int, kind: str) -> Job:
