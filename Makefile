@@ -14,6 +14,7 @@ run: setup db
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 import config
-from extensions import babel, compress, csrf, db, migrate, tune_sqlite
+from extensions import babel, compress, csrf, db, htmx, migrate, tune_sqlite
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -30,6 +30,7 @@ def register_extensions(app: Flask) -> None:
                      render_as_batch=True)
     csrf.init_app(app)
     compress.init_app(app)
+    htmx.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale,
                    timezone_selector=lambda: "Asia/Ho_Chi_Minh")
     with app.app_context():

@@ -8,6 +8,7 @@ from flask_compress import Compress
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
 from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
@@ -28,6 +29,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+htmx = Htmx()  # request.htmx: what an htmx request asks for (routes.web.wants_fragment)
 # Phones on weak 4G: pages, scripts, styles and JSON go out compressed (br or gzip, as the
 # browser asks): the walk page's HTML alone is 80 KB raw, 5 KB compressed.
 compress = Compress()

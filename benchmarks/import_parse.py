@@ -32,7 +32,8 @@ def household_rows(count: int, seed: int = 6) -> list[list[object]]:
             index + 1, str(index % 20 + 1), lane, STREETS[index % len(STREETS)],
             f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}", rng.randint(1, 8),
             f"09{rng.randint(10_000_000, 99_999_999)}", round(rng.uniform(21.55, 21.60), 6),
-            round(rng.uniform(105.80, 105.85), 6), rng.choice(["", "", "Hẹn quay lại buổi tối", "Nhà cho thuê"]),
+            round(rng.uniform(105.80, 105.85), 6),
+            rng.choice(["", "", "Hẹn quay lại buổi tối", "Nhà cho thuê"]),
         ])
     return rows
 

@@ -82,12 +82,12 @@ def add_volunteers(url: str, instance: str, count: int) -> list[str]:
     from extensions import db
     from models import Household, Neighbourhood, Shift, User, Walk, WalkStop
     from models.user import hash_secret
-    from routes.web import today_local
+    from models.rules import local_today
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance,
                       "SECRET_KEY": "load"})
     with app.app_context():
-        shift = db.session.scalars(db.select(Shift).where(Shift.day == today_local())).first()
+        shift = db.session.scalars(db.select(Shift).where(Shift.day == local_today())).first()
         place = db.session.get(Neighbourhood, shift.neighbourhood_id)
         households = db.session.scalars(db.select(Household.id).where(
             Household.neighbourhood_id == place.id).order_by(Household.id)).all()
@@ -269,7 +269,7 @@ def count(url: str, phones: list[str]) -> dict:
             "AND v.outcome <> 'undo' AND NOT EXISTS (SELECT 1 FROM visit u WHERE u.undoes_id = v.id) "
             "ORDER BY v.happened_at DESC, v.id DESC LIMIT 1) FROM household h")).all()
     engine.dispose()
-    from models.visit import STATUS_OF_OUTCOME
+    from vocabulary import STATUS_OF_OUTCOME
     wrong_status = sum(1 for _id, status, outcome in latest
                        if outcome and STATUS_OF_OUTCOME[outcome] != status)
     return {"stored": stored, "rows": rows, "twice": twice, "same_second": same_second,

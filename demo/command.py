@@ -17,7 +17,8 @@ from models.base import utcnow
 from models.user import hash_secret
 from models.visit import VisitInput, record_visit
 from models.walkplan import assign, rebuild_walks
-from routes.web import LOCAL_TZ, today_local
+from models.rules import LOCAL_TZ, slot_of
+from models.rules import local_today
 
 PASSWORD, PIN = "gocua2026", "1234"
 SLOT_HOURS = {"sang": 8, "chieu": 15, "toi": 19}
@@ -25,11 +26,6 @@ OUTCOME_WEIGHTS = [("met", 56), ("not_home", 22), ("come_back", 7), ("declined",
                    ("moved", 3), ("vacant", 3), ("not_found", 4)]
 SIGN_INS = [("admin", "Quản trị"), ("canbophuong", "Cán bộ phường"),
             ("totruong", "Tổ trưởng tổ 6"), ("totruong7", "Tổ trưởng tổ 7")]
-
-
-def current_slot(now: datetime) -> str:
-    hour = now.astimezone(LOCAL_TZ).hour
-    return "sang" if hour < 11 else "chieu" if hour < 17 else "toi"
 
 
 def _utc(day, slot: str, minute: int) -> datetime:
@@ -109,7 +105,7 @@ def _services_for(rng: random.Random, household: Household, services: dict, year
 
 def past_visits(place: Neighbourhood, campaign: Campaign, volunteers: list[User]) -> None:
     """Two weeks of outings with every outcome, some households not home twice in daytime."""
-    rng, today = random.Random(60), today_local()
+    rng, today = random.Random(60), local_today()
     services = {s.id: s for s in campaign.services}
     households = db.session.scalars(db.select(Household).where(
         Household.neighbourhood_id == place.id).order_by(Household.id)).all()
@@ -141,8 +137,8 @@ def past_visits(place: Neighbourhood, campaign: Campaign, volunteers: list[User]
 
 def todays_shift(place: Neighbourhood, campaign: Campaign, volunteers: list[User]) -> Shift:
     """Today's shift in the current slot, most lanes already given, a few left for Suggest."""
-    shift = Shift(neighbourhood_id=place.id, campaign_id=campaign.id, day=today_local(),
-                  slot=current_slot(datetime.now(timezone.utc)), meeting_point=place.meeting_point,
+    shift = Shift(neighbourhood_id=place.id, campaign_id=campaign.id, day=local_today(),
+                  slot=slot_of(utcnow()), meeting_point=place.meeting_point,
                   meeting_lat=place.meeting_lat, meeting_lon=place.meeting_lon)
     db.session.add(shift)
     lanes = [lane for lane in place.lanes]
@@ -154,7 +150,7 @@ def todays_shift(place: Neighbourhood, campaign: Campaign, volunteers: list[User
 
 
 def load_demo() -> None:
-    year = today_local().year
+    year = local_today().year
     ward = Ward(name="Phường Phan Đình Phùng", province="Thái Nguyên",
                 aliases="Phường Trưng Vương; Phường Túc Duyên")
     db.session.add(ward)
@@ -164,7 +160,7 @@ def load_demo() -> None:
     volunteers = make_users(ward, home, other)
     for place in (home, other):
         campaign = Campaign(neighbourhood_id=place.id, name="Chuyển đổi số cộng đồng 2026",
-                            starts_on=today_local() - timedelta(days=30))
+                            starts_on=local_today() - timedelta(days=30))
         campaign.add_default_services()
         db.session.add(campaign)
         db.session.flush()
@@ -172,7 +168,7 @@ def load_demo() -> None:
             past_visits(place, campaign, volunteers)
             todays_shift(place, campaign, volunteers)
             db.session.add(Shift(neighbourhood_id=place.id, campaign_id=campaign.id,
-                                 day=today_local() + timedelta(days=3), slot="toi",
+                                 day=local_today() + timedelta(days=3), slot="toi",
                                  meeting_point=place.meeting_point,
                                  meeting_lat=place.meeting_lat, meeting_lon=place.meeting_lon))
     db.session.commit()

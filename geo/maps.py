@@ -1,18 +1,7 @@
 """The app's maps: households of a neighbourhood, and a volunteer's walk.
 
-Status palette (``STATUS_COLOURS``), chosen to stay apart for common colour blindness
-and on a sunlit phone screen:
-
-=============  =========  ==========================================
-not_visited    #6b7280    grey: nobody has knocked yet
-reached        #16a34a    green: met, the work is done or under way
-not_home       #f59e0b    amber: knock again
-appointment    #2563eb    blue: come back at the agreed time
-declined       #dc2626    red: said no
-moved          #7c3aed    purple: moved away
-vacant         #4b5563    slate: nobody lives there
-not_found      #a16207    ochre: the address could not be found
-=============  =========  ==========================================
+Households are coloured by status from ``vocabulary.STATUS_COLOURS`` (the same palette as
+the pages' ``st-<status>`` classes).
 
 Exact positions are filled circles; approximate ones (geocoded street, spread on the
 lane) are hollow with a dashed outline, so a leader sees which pins to check.
@@ -23,24 +12,15 @@ from typing import Iterable, Mapping, Sequence
 
 import folium
 
+from vocabulary import NOT_VISITED, STATUS_COLOURS
+
 from .escape import js_safe
 from .mapkit import (OSM_ATTRIBUTION, OSM_TILES, AssetUrl, MarkerHooks, PageStyle,
                      new_cluster, new_map, render_parts, static_vendor_url)
-
-__all__ = ["STATUS_COLOURS", "household_map", "walk_map", "walk_line", "render_parts",
-           "status_colour"]
 from .paths import LanePath
 
-STATUS_COLOURS = {
-    "not_visited": "#6b7280",
-    "reached": "#16a34a",
-    "not_home": "#f59e0b",
-    "appointment": "#2563eb",
-    "declined": "#dc2626",
-    "moved": "#7c3aed",
-    "vacant": "#4b5563",
-    "not_found": "#a16207",
-}
+__all__ = ["household_map", "walk_map", "walk_line", "render_parts", "status_colour"]
+
 LANE_COLOUR = "#0f766e"
 WALK_COLOUR = "#1d4ed8"
 ON_LANE_M = 30.0  # a stop this close to a lane's path is walked along that path
@@ -64,7 +44,7 @@ def _css() -> str:
 
 def status_colour(status: str | None) -> str:
     """The palette colour for a status (unknown statuses count as not visited)."""
-    return STATUS_COLOURS.get(status or "", STATUS_COLOURS["not_visited"])
+    return STATUS_COLOURS.get(status or "", STATUS_COLOURS[NOT_VISITED])
 
 
 def _circle(h: Mapping, colour: str) -> folium.CircleMarker:
@@ -78,7 +58,7 @@ def _circle(h: Mapping, colour: str) -> folium.CircleMarker:
 
 def _draggable(h: Mapping) -> folium.Marker:
     """A draggable household pin (a CircleMarker cannot be dragged)."""
-    status = h.get("status") if h.get("status") in STATUS_COLOURS else "not_visited"
+    status = h.get("status") if h.get("status") in STATUS_COLOURS else NOT_VISITED
     approx = " gc-pin--approx" if h.get("approximate") else ""
     icon = folium.DivIcon(html=f'<span class="gc-pin gc-pin--{status}{approx}"></span>',
                           icon_size=(14, 14), icon_anchor=(7, 7), class_name="gc-icon")

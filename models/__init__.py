@@ -11,7 +11,7 @@ from models.user import (Availability, AwayDate, SignInAttempt, SignInLink, User
 from models.visit import ServiceRecord, ServiceState, Visit
 
 __all__ = ["AuditEntry", "audit", "Campaign", "Service", "Household", "Resident", "GeocodeCache",
-           "ImportDraft",
-           "Job", "Lane", "Neighbourhood", "Ward", "Assignment", "Shift", "ShiftHousehold", "ShiftResponse", "Walk",
+           "ImportDraft", "Job", "Lane", "Neighbourhood", "Ward", "Assignment", "Shift",
+           "ShiftHousehold", "ShiftResponse", "Walk",
            "WalkStop", "Availability", "AwayDate", "SignInAttempt", "SignInLink", "User",
            "UserSession", "ServiceRecord", "ServiceState", "Visit"]

@@ -9,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.base import utcnow
+from models.user import User
+
+PAGE = 50  # entries a page of the log shows
 
 # Never written into an entry: personal or secret values.
 _FORBIDDEN_KEYS = {"phone", "pin", "password", "token", "link", "secret"}
@@ -43,3 +46,25 @@ def audit(action: str, *, user_id: Optional[int] = None, neighbourhood_id: Optio
         "at": utcnow(), "action": action, "user_id": user_id,
         "neighbourhood_id": neighbourhood_id, "object_type": object_type,
         "object_id": object_id, "outcome": outcome, "detail": clean})
+
+
+def entries_for(neighbourhood_id: Optional[int], before: Optional[int],
+                everything: bool = False) -> list[AuditEntry]:
+    """A page of entries, newest first: the neighbourhood's, and what its people did
+    anywhere (or, with `everything`, the whole log)."""
+    people = db.select(User.id).where(User.neighbourhood_id == neighbourhood_id)
+    query = db.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(PAGE)
+    if not everything:
+        query = query.where(db.or_(AuditEntry.neighbourhood_id == neighbourhood_id,
+                                   AuditEntry.user_id.in_(people)))
+    if before:
+        query = query.where(AuditEntry.id < before)
+    return db.session.scalars(query).all()
+
+
+def account_names(entries: list[AuditEntry]) -> dict[int, str]:
+    """The names of the accounts the entries are about (a refused sign-in, a volunteer added)."""
+    ids = {e.object_id for e in entries if e.object_type == "user" and e.object_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(db.select(User.id, User.name).where(User.id.in_(ids))).all())

@@ -7,3 +7,8 @@ from datetime import datetime, timezone
 def utcnow() -> datetime:
     """Now in UTC, naive: every stored time is UTC; templates show Asia/Ho_Chi_Minh."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Invalid(ValueError):
+    """Input the app will not take; the message says why, in the user's language (raise it
+    with flask_babel's gettext), and the caller rolls back: nothing changes."""

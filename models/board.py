@@ -8,17 +8,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Optional
 
-from sqlalchemy.orm import selectinload
-
 import planner
 from extensions import db
 from geo.distance import haversine_m
 from models.place import Lane
 from models.shift import Assignment, Shift, ShiftResponse, Walk
-from models.user import User
+from models.user import User, volunteers_of
 from models.walkplan import (WALK_M_PER_MIN, assign_many, follow_planner, households_to_visit,
                              start_of, through_lanes, visit_minutes)
-from vietnamese import name_sort_key
 
 
 @dataclass
@@ -82,15 +79,6 @@ def lane_point(lane: Lane, households, default) -> tuple[float, float]:
         return (sum(p[0] for p in placed) / len(placed), sum(p[1] for p in placed) / len(placed))
     path = lane.path_points
     return path[0] if path else default
-
-
-def volunteers_of(neighbourhood_id: int) -> list[User]:
-    """The neighbourhood's active volunteers, by given name."""
-    users = db.session.scalars(db.select(User).options(
-        selectinload(User.availability), selectinload(User.away_dates)).where(
-        User.neighbourhood_id == neighbourhood_id, User.role == "volunteer",
-        User.active.is_(True))).all()
-    return sorted(users, key=lambda u: name_sort_key(u.name))
 
 
 def cant_come(shift: Shift) -> set[int]:

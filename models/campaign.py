@@ -9,12 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 
-AGE_BASES = {  # code: (lowest age, highest age), inclusive
-    "all": (0, 200),
-    "adult": (18, 200),
-    "15plus": (15, 200),
-    "working_age": (15, 60),
-}
 YES_NO = ["no", "yes"]
 
 # code, Vietnamese label, English label, per, age basis, target %, states, done from
@@ -34,13 +28,6 @@ DEFAULT_SERVICES = [
     ("fraud_briefing", "Được phổ biến về lừa đảo trực tuyến", "Briefed on online fraud",
      "resident", "15plus", 100, YES_NO, "yes"),
 ]
-
-STATE_LABELS = {
-    "no": "Chưa", "yes": "Có",
-    "not_registered": "Chưa đăng ký", "captured": "Đã thu nhận tại công an",
-    "activated": "Đã kích hoạt", "in_use": "Đang sử dụng",
-}
-
 
 class Campaign(db.Model):
     """A drive with its checklist of services, run by one neighbourhood's team."""
@@ -92,3 +79,18 @@ class Service(db.Model):
 
     def label(self, locale: str = "vi") -> str:
         return self.label_en if locale == "en" else self.label_vi
+
+
+def campaigns_of(neighbourhood_ids: list[int], running_only: bool = False) -> dict[int, Campaign]:
+    """{neighbourhood: its current campaign}: the active one started last, else (unless
+    `running_only`) the one started last; services loaded."""
+    query = (db.select(Campaign).options(db.selectinload(Campaign.services))
+             .where(Campaign.neighbourhood_id.in_(neighbourhood_ids))
+             .order_by(Campaign.active, Campaign.starts_on, Campaign.id))
+    if running_only:
+        query = query.where(Campaign.active.is_(True))
+    return {c.neighbourhood_id: c for c in db.session.scalars(query)}  # the last one wins
+
+
+def current_campaign(neighbourhood_id: int, running_only: bool = False) -> Optional[Campaign]:
+    return campaigns_of([neighbourhood_id], running_only).get(neighbourhood_id)

@@ -7,20 +7,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Optional
 
 from sqlalchemy import and_, case, distinct, func, or_, select
-from sqlalchemy.orm import selectinload
 
+import labels
 from extensions import db
-from models.campaign import AGE_BASES, Campaign, Service
+from models.campaign import Service, campaigns_of
 from models.household import Household, Resident
-from models.review import LOCAL_TZ, effective
+from models.rules import in_basis_sql, on_or_before_sql, counting_sql
 from models.visit import ServiceRecord, ServiceState, Visit
+from vocabulary import AGE_BASES, GONE
 
 HEADLINE = ("broadband", "payment", "public_service_household", "vneid")
-GONE = ("moved", "vacant")  # not part of any base
 
 
 @dataclass
@@ -42,19 +42,6 @@ class Figure:
         return self.base > 0 and self.pct >= self.target
 
 
-def campaigns_of(neighbourhood_ids: list[int]) -> dict[int, Campaign]:
-    """{neighbourhood: its current campaign} (the active one started last)."""
-    rows = db.session.scalars(select(Campaign).options(selectinload(Campaign.services))
-                              .where(Campaign.neighbourhood_id.in_(neighbourhood_ids))
-                              .order_by(Campaign.active, Campaign.starts_on)).all()
-    return {c.neighbourhood_id: c for c in rows}  # the last one wins
-
-
-def _born(basis: str, year: int):
-    low, high = AGE_BASES.get(basis, AGE_BASES["all"])
-    return Resident.birth_year.between(year - high, year - low)
-
-
 def _done(services: list[Service], state_col, service_col, resident_col, year: int):
     """SQL: this record or state counts as done for its service (and its resident's basis)."""
     groups: dict[tuple, list[int]] = defaultdict(list)
@@ -62,7 +49,7 @@ def _done(services: list[Service], state_col, service_col, resident_col, year: i
         groups[(s.per, s.age_basis, tuple(s.done_states))].append(s.id)
     terms = []
     for (per, basis, done), ids in groups.items():
-        who = resident_col.is_(None) if per == "household" else _born(basis, year)
+        who = resident_col.is_(None) if per == "household" else in_basis_sql(basis, year)
         terms.append(and_(service_col.in_(ids), state_col.in_(done), who))
     return or_(*terms) if terms else False
 
@@ -75,7 +62,7 @@ def bases(neighbourhood_ids: list[int], by: str, year: int) -> dict:
     """{group: {"households": n, basis: residents in it, ...}}."""
     group = _group(by)
     columns = [func.count(distinct(Household.id))] + [
-        func.sum(case((_born(basis, year), 1), else_=0)) for basis in AGE_BASES]
+        func.sum(case((in_basis_sql(basis, year), 1), else_=0)) for basis in AGE_BASES]
     rows = db.session.execute(
         select(group, *columns).outerjoin(Resident, Resident.household_id == Household.id)
         .where(Household.neighbourhood_id.in_(neighbourhood_ids), Household.status.not_in(GONE))
@@ -124,9 +111,8 @@ def figures(services: list[Service], base: dict, done: dict, locale: str = "vi")
             result.append(Figure(s.code, s.label(locale), "resident", s.age_basis, residents,
                                  base.get(s.age_basis, 0), s.target_pct))
         if s.code == "public_service":
-            label = ("Households with a member who used an online public service"
-                     if locale == "en" else "Hộ có người đã dùng dịch vụ công trực tuyến")
-            result.append(Figure("public_service_household", label, "household", "all",
+            result.append(Figure("public_service_household", str(labels.PUBLIC_SERVICE_HOUSEHOLD),
+                                 "household", "all",
                                  households, base.get("households", 0), s.target_pct))
     return result
 
@@ -149,11 +135,10 @@ def week_ends(start: date, today: date, most: int = 12) -> list[date]:
 def series(services: list[Service], neighbourhood_id: int, base: dict, ends: list[date],
            year: int) -> dict[str, list[float]]:
     """{headline code: % done at the end of each week}, from when each was first recorded done."""
-    cuts = [_end_utc(d) for d in ends]
     done = _done(services, ServiceRecord.state, ServiceRecord.service_id, ServiceRecord.resident_id,
                  year)
     scope = [Household.neighbourhood_id == neighbourhood_id, Household.status.not_in(GONE),
-             effective(), done]
+             counting_sql(), done]
     result: dict[str, list[float]] = {}
     for per_household in (False, True):
         subject = [ServiceRecord.service_id, Visit.household_id]
@@ -165,7 +150,8 @@ def series(services: list[Service], neighbourhood_id: int, base: dict, ends: lis
                  .outerjoin(Resident, Resident.id == ServiceRecord.resident_id)
                  .where(*scope).group_by(*subject).subquery())
         rows = db.session.execute(
-            select(Service.code, *[func.sum(case((first.c.first < cut, 1), else_=0)) for cut in cuts])
+            select(Service.code, *[func.sum(case((on_or_before_sql(first.c.first, end), 1), else_=0))
+                                   for end in ends])
             .join(first, first.c.service_id == Service.id).group_by(Service.code)).all()
         for code, *counts in rows:
             service = next(s for s in services if s.code == code)
@@ -179,12 +165,6 @@ def series(services: list[Service], neighbourhood_id: int, base: dict, ends: lis
             result[code] = [round(100.0 * (c or 0) / denominator, 1) if denominator else 0.0
                             for c in counts]
     return {code: result.get(code, [0.0] * len(ends)) for code in HEADLINE}
-
-
-def _end_utc(day: date) -> datetime:
-    """The end of a local day, as a naive UTC time like the stored ones."""
-    local = datetime.combine(day + timedelta(days=1), time(0), LOCAL_TZ)
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 @dataclass
@@ -224,7 +204,25 @@ def ward_summary(neighbourhood_ids: list[int], today: date,
             for nid in neighbourhood_ids}
 
 
-def household_rows(neighbourhood_ids: list[int], year: int) -> tuple[list[Service], list]:
+@dataclass
+class HouseholdRow:
+    """A household as the export lists it."""
+
+    household: Household
+    attempts: int
+    last_at: Optional[datetime]
+    done: dict[str, int]  # service code -> 1/0 (household) or residents done
+    eligible: dict[str, int]  # age basis -> residents in it
+
+    def done_text(self, service: Service) -> Optional[str]:
+        """None for a household service (the caller says yes or no), else 'done/eligible'."""
+        if service.per == "household":
+            return None
+        return f"{self.done.get(service.code) or 0}/{self.eligible.get(service.age_basis) or 0}"
+
+
+def household_rows(neighbourhood_ids: list[int], year: int
+                   ) -> tuple[list[Service], list[HouseholdRow]]:
     """Every household with its status, last visit and, per service, done (or done/eligible),
     pivoted by the database; returns (the services as columns, the rows)."""
     campaigns = campaigns_of(neighbourhood_ids)
@@ -241,17 +239,24 @@ def household_rows(neighbourhood_ids: list[int], year: int) -> tuple[list[Servic
         .outerjoin(Resident, Resident.id == ServiceState.resident_id)
         .where(done).group_by(ServiceState.household_id).subquery())
     eligible = (select(Resident.household_id.label("hid"), *[
-        func.sum(case((_born(basis, year), 1), else_=0)).label(basis) for basis in AGE_BASES])
+        func.sum(case((in_basis_sql(basis, year), 1), else_=0)).label(basis)
+        for basis in AGE_BASES])
         .group_by(Resident.household_id).subquery())
     visits = (select(Visit.household_id.label("hid"), func.count().label("attempts"),
                      func.max(Visit.happened_at).label("last_at"))
-              .where(effective()).group_by(Visit.household_id).subquery())
+              .where(counting_sql()).group_by(Visit.household_id).subquery())
+    done_columns = [pivot.c[c] for c in codes]
+    basis_columns = [eligible.c[b] for b in AGE_BASES]
     rows = db.session.execute(
-        select(Household, visits.c.attempts, visits.c.last_at,
-               *[pivot.c[c] for c in codes], *[eligible.c[b] for b in AGE_BASES])
+        select(Household, visits.c.attempts, visits.c.last_at, *done_columns, *basis_columns)
         .outerjoin(pivot, pivot.c.hid == Household.id)
         .outerjoin(eligible, eligible.c.hid == Household.id)
         .outerjoin(visits, visits.c.hid == Household.id)
         .where(Household.neighbourhood_id.in_(neighbourhood_ids))
         .order_by(Household.neighbourhood_id, Household.lane_id, Household.id)).all()
-    return [per[c] for c in codes], rows
+    return [per[c] for c in codes], [
+        HouseholdRow(row[0], row._mapping[visits.c.attempts] or 0,
+                     row._mapping[visits.c.last_at],
+                     {c: row._mapping[col] for c, col in zip(codes, done_columns)},
+                     {b: row._mapping[col] for b, col in zip(AGE_BASES, basis_columns)})
+        for row in rows]

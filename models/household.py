@@ -10,10 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from extensions import db
 from models.base import utcnow
 from vietnamese import fold
-
-# A household's status, derived from its latest visit (see models.visit.derive_status).
-STATUSES = ("not_visited", "reached", "not_home", "appointment", "declined", "moved",
-            "vacant", "not_found")
+from vocabulary import NOT_VISITED
 
 
 class Household(db.Model):
@@ -38,8 +35,9 @@ class Household(db.Model):
     position_source: Mapped[Optional[str]] = mapped_column(String(20))
     position_accuracy_m: Mapped[Optional[float]]
     position_approximate: Mapped[bool] = mapped_column(default=False)
-    # Derived from visits; stored so lists and figures need no replay.
-    status: Mapped[str] = mapped_column(String(20), default="not_visited", index=True)
+    # vocabulary.STATUSES, derived from visits (models.visit.derive); stored so lists and
+    # figures need no replay.
+    status: Mapped[str] = mapped_column(String(20), default=NOT_VISITED, index=True)
     # When the household agreed that the team keeps and uses its data (None: not recorded).
     consent_at: Mapped[Optional[datetime]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -25,6 +25,7 @@ from models.household import Household
 from models.place import Lane, Neighbourhood
 from sheets import RowError, SheetRefused, SheetRow, parse_households
 from vietnamese import fold, nfc
+from vocabulary import NOT_VISITED
 
 DRAFT_HOURS = 24
 _KINDS = ("ngo", "ngach", "hem", "kiet", "lane", "alley")
@@ -216,7 +217,7 @@ def _new_household(neighbourhood_id: int, lane_id, row: SheetRow) -> dict:
               "head_name_folded": fold(row.head_name), "members": row.members or 1,
               "phone": row.phone, "note": row.note, "lat": None, "lon": None,
               "position_source": None, "position_accuracy_m": None,
-              "position_approximate": False, "status": "not_visited", "version": 1}
+              "position_approximate": False, "status": NOT_VISITED, "version": 1}
     if row.lat is not None and row.lon is not None:
         values.update(lat=row.lat, lon=row.lon, position_source="import")
     return values

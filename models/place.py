@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from typing import Optional
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-
-from flask_babel import gettext as _
 
 from extensions import db
 from geo.paths import LanePath
@@ -107,3 +106,28 @@ class Lane(db.Model):
             along_other = LanePath(other)
             return (path[-1], along_other.point_at(along_other.project(path[-1])[0]))
         return (path[-1], None) if self.comes_out_street else None
+
+
+def paths_of(lane_ids) -> dict[int, list[tuple[float, float]]]:
+    """{lane id: its path} for these lanes."""
+    lanes = db.session.scalars(db.select(Lane).where(Lane.id.in_(list(lane_ids))))
+    return {lane.id: lane.path_points for lane in lanes}
+
+
+def lanes_of(*neighbourhood_ids: int) -> list[Lane]:
+    """The neighbourhoods' lanes in the leader's order, each with the lane it branches off."""
+    return db.session.scalars(db.select(Lane).where(Lane.neighbourhood_id.in_(neighbourhood_ids))
+                              .options(db.selectinload(Lane.parent))
+                              .order_by(Lane.neighbourhood_id, Lane.position, Lane.id)).all()
+
+
+def neighbourhoods_of(ward_id: Optional[int] = None) -> list[Neighbourhood]:
+    """A ward's neighbourhoods (every one when no ward is named), by name."""
+    query = db.select(Neighbourhood).order_by(Neighbourhood.name)
+    if ward_id is not None:
+        query = query.where(Neighbourhood.ward_id == ward_id)
+    return db.session.scalars(query).all()
+
+
+def all_wards() -> list[Ward]:
+    return db.session.scalars(db.select(Ward).order_by(Ward.name)).all()

@@ -124,7 +124,8 @@ def latest_job(neighbourhood_id: int) -> Job | None:
 
 
 def queue_job(neighbourhood: Neighbourhood, user_id: Optional[int]) -> tuple[Job, bool]:
-    """A placing job for the neighbourhood: the one already running, or a new one (committed)."""
+    """A placing job for the neighbourhood: the one already running, or a new one; returns
+    (job, created). The caller commits before starting it (start_job)."""
     job = running_job(neighbourhood.id)
     if job is not None:
         return job, False
@@ -134,7 +135,6 @@ def queue_job(neighbourhood: Neighbourhood, user_id: Optional[int]) -> tuple[Job
     db.session.flush()
     audit("households_placing_started", user_id=user_id, neighbourhood_id=neighbourhood.id,
           object_type="job", object_id=job.id)
-    db.session.commit()
     return job, True
 
 

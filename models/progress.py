@@ -11,10 +11,11 @@ from typing import Optional
 from sqlalchemy import Row
 
 from extensions import db
-from models.campaign import AGE_BASES, Service
+from models.campaign import Service
 from models.household import Household, Resident
-from models.shift import Shift, Walk, WalkStop
-from models.visit import UNDO, ServiceState, Visit
+from models.rules import counting, to_ask
+from models.shift import IN_SLOT_ORDER, Shift, Walk, WalkStop
+from models.visit import ServiceState, Visit
 
 
 @dataclass
@@ -36,13 +37,6 @@ class StopView:
     last: Optional[Row]  # DOOR_VISIT columns
     missing: list[Missing] = field(default_factory=list)
     undoable: Optional[Row] = None
-
-
-def in_basis(resident: Resident, service: Service, year: int) -> bool:
-    """Whether the resident is in the service's age basis (unknown age counts as in)."""
-    low, high = AGE_BASES.get(service.age_basis, AGE_BASES["all"])
-    age = resident.age_in(year)
-    return age is None or low <= age <= high
 
 
 # The queries every visit save runs are built once: SQLAlchemy then reuses their cache keys.
@@ -82,14 +76,9 @@ def missing_items(household: Household, services: list[Service], year: int,
             continue
         for resident in household.residents:
             state = states.get((service.id, resident.id))
-            if in_basis(resident, service, year) and not service.is_done(state):
+            if to_ask(resident.birth_year, service.age_basis, year) and not service.is_done(state):
                 missing.append(Missing(service, resident, state))
     return missing
-
-
-def _effective(visits: list[Visit]) -> list[Visit]:
-    undone = {v.undoes_id for v in visits if v.undoes_id}
-    return [v for v in visits if v.outcome != UNDO and v.id not in undone]
 
 
 def shift_visits(shift_id: int, household_ids: Optional[list[int]] = None) -> list[Visit]:
@@ -97,7 +86,7 @@ def shift_visits(shift_id: int, household_ids: Optional[list[int]] = None) -> li
     query = db.select(Visit).where(Visit.shift_id == shift_id)
     if household_ids is not None:
         query = query.where(Visit.household_id.in_(household_ids))
-    return _effective(db.session.scalars(query.order_by(Visit.happened_at, Visit.id)).all())
+    return counting(db.session.scalars(query.order_by(Visit.happened_at, Visit.id)))
 
 
 # What a card shows of a visit, read as plain rows: the walk's doors have many visits.
@@ -147,7 +136,7 @@ class WalkState:
 def walk_state(walk: Walk) -> WalkState:
     rows = db.session.execute(WALK_DOORS, {"walk_id": walk.id}).all()
     histories: dict[int, list] = {row.door: [] for row in rows}
-    for visit in _effective([row for row in rows if row.id is not None]):
+    for visit in counting(row for row in rows if row.id is not None):
         histories[visit.household_id].append(visit)
     return WalkState(walk.shift_id, histories)
 
@@ -236,7 +225,18 @@ def fingerprint(shift_id: int) -> str:
     return "-".join(str(x or 0) for x in (*visits, *stops))
 
 
-def todays_shifts(neighbourhood_id: int, today: date) -> list[Shift]:
-    order = db.case({"sang": 0, "chieu": 1, "toi": 2}, value=Shift.slot)
-    return db.session.scalars(db.select(Shift).where(Shift.neighbourhood_id == neighbourhood_id,
-                                                     Shift.day == today).order_by(order)).all()
+# A household's stop on a volunteer's walks since a day, the latest shift first.
+STOP_OF_VOLUNTEER = (
+    db.select(WalkStop).join(Walk).join(Shift)
+    .options(db.contains_eager(WalkStop.walk).contains_eager(Walk.shift))
+    .where(WalkStop.household_id == db.bindparam("household_id"),
+           Walk.volunteer_id == db.bindparam("volunteer_id"),
+           Shift.day >= db.bindparam("since"))
+    .order_by(Shift.day.desc(), IN_SLOT_ORDER.desc()))
+
+
+def stop_of(household_id: int, volunteer_id: int, since: date) -> Optional[WalkStop]:
+    """The household's stop on the volunteer's walk of `since` or later (the latest)."""
+    return db.session.scalars(STOP_OF_VOLUNTEER, {"household_id": household_id,
+                                                  "volunteer_id": volunteer_id,
+                                                  "since": since}).first()

@@ -10,20 +10,21 @@ from sqlalchemy.orm import selectinload
 
 from extensions import db
 from models.audit import audit
-from models.base import utcnow
-from models.household import STATUSES, Household, Resident
-from models.place import Lane
+from models.base import Invalid, utcnow
+from models.household import Household, Resident
+from models.place import Lane, lanes_of
 from models.visit import Visit, VisitInput, record_visit
 from sheets.cells import CellProblem, parse_members, parse_phone
 from vietnamese import fold, house_number_key, name_sort_key, nfc
+from vocabulary import STATUSES
+
+__all__ = ["Conflict", "Invalid", "Filters", "search", "lanes_of", "status_counts", "lane_counts",
+           "map_rows", "of_neighbourhood", "parse_form", "add", "edit", "mark_moved", "erase",
+           "add_resident", "remove_resident"]
 
 
 class Conflict(Exception):
     """The household changed since the form was loaded: report, do not overwrite."""
-
-
-class Invalid(ValueError):
-    """Bad form input; the message is for the leader (Vietnamese)."""
 
 
 @dataclass
@@ -65,9 +66,42 @@ def search(neighbourhood_id: int, filters: Filters) -> list[Household]:
                                              house_number_key(h.house_number)))
 
 
-def lanes_of(neighbourhood_id: int) -> list[Lane]:
-    return db.session.scalars(db.select(Lane).where(Lane.neighbourhood_id == neighbourhood_id)
-                              .order_by(Lane.position, Lane.id)).all()
+def status_counts(neighbourhood_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{neighbourhood id: {status: households}}, counted by the database."""
+    rows = db.session.execute(
+        db.select(Household.neighbourhood_id, Household.status, db.func.count())
+        .where(Household.neighbourhood_id.in_(neighbourhood_ids))
+        .group_by(Household.neighbourhood_id, Household.status))
+    counts: dict[int, dict[str, int]] = {nid: {} for nid in neighbourhood_ids}
+    for nid, status, count in rows:
+        counts[nid][status] = count
+    return counts
+
+
+def lane_counts(neighbourhood_id: int) -> list[tuple[Lane, int]]:
+    """Each lane of the neighbourhood with its number of households, in the leader's order."""
+    rows = db.session.execute(
+        db.select(Lane, db.func.count(Household.id))
+        .outerjoin(Household, Household.lane_id == Lane.id)
+        .where(Lane.neighbourhood_id == neighbourhood_id)
+        .group_by(Lane.id).order_by(Lane.position))
+    return [(lane, count) for lane, count in rows]
+
+
+def map_rows(neighbourhood_id: int) -> list[dict]:
+    """Every household of the neighbourhood as the map draws it (geo.maps.household_map)."""
+    households = db.session.scalars(db.select(Household).where(
+        Household.neighbourhood_id == neighbourhood_id)
+        .options(selectinload(Household.lane).selectinload(Lane.parent))).all()
+    return [{"id": h.id, "lat": h.lat, "lon": h.lon, "status": h.status,
+             "approximate": h.position_approximate,
+             "label": f"{h.head_name} · {h.address}"} for h in households]
+
+
+def of_neighbourhood(neighbourhood_id: int, household_ids) -> list[int]:
+    """Those of the household ids that belong to the neighbourhood."""
+    return db.session.scalars(db.select(Household.id).where(
+        Household.id.in_(list(household_ids)), Household.neighbourhood_id == neighbourhood_id)).all()
 
 
 def parse_form(form, neighbourhood_id: int) -> dict:

@@ -8,57 +8,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Optional
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, case, cast, exists, extract, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from extensions import db
-from models.campaign import AGE_BASES, Campaign, Service
+from models.campaign import Service, current_campaign
 from models.household import Household, Resident
 from models.place import Lane
-from models.shift import Assignment, Shift, ShiftHousehold, Walk, WalkStop
-from models.visit import UNDO, ServiceState, Visit
+from models.rules import counting_sql, in_basis_sql, local_today, slot_of_sql
+from models.shift import SOONEST_FIRST, Assignment, Shift, ShiftHousehold, Walk, WalkStop
+from models.visit import ServiceState, Visit
 from vietnamese import house_number_key
+from vocabulary import HOME, OPEN, SLOTS
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-UTC_OFFSET_H = 7  # Việt Nam keeps no daylight saving time
-SLOTS = ("sang", "chieu", "toi")
-OPEN = ("not_visited", "not_home", "appointment", "declined", "not_found")
-HOME = ("met", "come_back", "declined")  # someone opened the door
 FLAG_AFTER = 3  # not home this many times: phone, or ask a neighbour
-SLOT_ORDER = {"sang": 0, "chieu": 1, "toi": 2}
-
-
-def local_today() -> date:
-    return datetime.now(LOCAL_TZ).date()
-
-
-def slot_of(happened_at):
-    """SQL: the slot of a stored UTC time in Asia/Ho_Chi_Minh (sáng < 11:00, chiều < 17:00)."""
-    hour = (cast(extract("hour", happened_at), Integer) + UTC_OFFSET_H) % 24
-    return case((hour < 11, "sang"), (hour < 17, "chieu"), else_="toi")
-
-
-def effective():
-    """SQL: a visit that is neither an undo nor undone by one.
-
-    NOT IN over an uncorrelated subquery: both databases build the (small) set of undone
-    ids once; a correlated NOT EXISTS scanned every visit per visit on SQLite.
-    """
-    undo = aliased(Visit)
-    undone = select(undo.undoes_id).where(undo.undoes_id.is_not(None))
-    return and_(Visit.outcome != UNDO, Visit.id.not_in(undone))
-
-
-def active_campaign(neighbourhood_id: int) -> Optional[Campaign]:
-    return db.session.scalar(select(Campaign).where(Campaign.neighbourhood_id == neighbourhood_id)
-                             .order_by(Campaign.active.desc(), Campaign.starts_on.desc()).limit(1))
-
-
-def born_between(service: Service, year: int):
-    low, high = AGE_BASES.get(service.age_basis, AGE_BASES["all"])
-    return Resident.birth_year.between(year - high, year - low)
 
 
 def missing(service: Service, year: int):
@@ -67,13 +31,14 @@ def missing(service: Service, year: int):
     if service.per == "household":
         return ~exists().where(ServiceState.household_id == Household.id,
                                ServiceState.resident_id.is_(None), done)
-    return exists().where(Resident.household_id == Household.id, born_between(service, year),
+    return exists().where(Resident.household_id == Household.id,
+                          in_basis_sql(service.age_basis, year),
                           ~exists().where(ServiceState.resident_id == Resident.id, done))
 
 
 def attempt_stats(neighbourhood_id: int):
     """Per household: attempts, not-home count, last attempt, and per slot tried/home/away."""
-    slot = slot_of(Visit.happened_at)
+    slot = slot_of_sql(Visit.happened_at)
     columns = [Visit.household_id, func.count().label("attempts"),
                func.sum(case((Visit.outcome == "not_home", 1), else_=0)).label("not_home"),
                func.max(Visit.happened_at).label("last_at")]
@@ -83,7 +48,7 @@ def attempt_stats(neighbourhood_id: int):
             func.sum(case((and_(slot == s, Visit.outcome == "not_home"), 1), else_=0)).label(f"away_{s}"),
             func.sum(case((slot == s, 1), else_=0)).label(f"tried_{s}")]
     return (select(*columns).join(Household, Household.id == Visit.household_id)
-            .where(Household.neighbourhood_id == neighbourhood_id, effective())
+            .where(Household.neighbourhood_id == neighbourhood_id, counting_sql())
             .group_by(Visit.household_id).subquery("attempt_stats"))
 
 
@@ -125,7 +90,7 @@ def _conditions(neighbourhood_id: int, filters: Filters, stats, services: dict, 
         where.append(func.coalesce(stats.c.not_home, 0) >= filters.min_not_home)
     if filters.last_slot:
         where.append(and_(stats.c.last_at.is_not(None),
-                          slot_of(stats.c.last_at) == filters.last_slot))
+                          slot_of_sql(stats.c.last_at) == filters.last_slot))
     for s in filters.never_slots:
         where.append(func.coalesce(stats.c[f"tried_{s}"], 0) == 0)
     if filters.missing in services:
@@ -159,7 +124,7 @@ def suggest_slot(home: dict, away: dict, appointment_slot: Optional[str] = None)
 def not_reached(neighbourhood_id: int, filters: Filters, year: int,
                 limit: int = 2000) -> tuple[list[Row], dict[Optional[int], int]]:
     """The open households that match, with their attempts, and a count per lane."""
-    campaign = active_campaign(neighbourhood_id)
+    campaign = current_campaign(neighbourhood_id)
     services = {s.code: s for s in campaign.services} if campaign else {}
     stats = attempt_stats(neighbourhood_id)
     where = _conditions(neighbourhood_id, filters, stats, services, year)
@@ -169,7 +134,8 @@ def not_reached(neighbourhood_id: int, filters: Filters, year: int,
     lane = aliased(Lane)
     rows = db.session.execute(
         joined(select(Household, stats).outerjoin(lane, lane.id == Household.lane_id))
-        .options(selectinload(Household.lane).selectinload(Lane.parent)).where(*where).order_by(lane.position, Household.id).limit(limit)).all()
+        .options(selectinload(Household.lane).selectinload(Lane.parent)).where(*where)
+        .order_by(lane.position, Household.id).limit(limit)).all()
     appointments = appointment_slots([r[0].id for r in rows if r[0].status == "appointment"])
     result = []
     for r in rows:
@@ -195,7 +161,7 @@ def appointment_slots(household_ids: list[int]) -> dict[int, tuple[date, Optiona
     visits = db.session.execute(
         select(Visit.household_id, Visit.come_back_day, Visit.come_back_slot)
         .where(Visit.household_id.in_(household_ids), Visit.outcome == "come_back",
-               Visit.come_back_day.is_not(None), effective())
+               Visit.come_back_day.is_not(None), counting_sql())
         .order_by(Visit.happened_at, Visit.id)).all()
     return {h: (day, slot) for h, day, slot in visits}  # later visits overwrite earlier
 
@@ -206,8 +172,7 @@ def first_shift(neighbourhood_id: int, day: date, slot: Optional[str]) -> Option
                                 Shift.day >= max(day, local_today()))
     if slot in SLOTS:
         query = query.where(Shift.slot == slot)
-    order = case(SLOT_ORDER, value=Shift.slot)
-    return db.session.scalar(query.order_by(Shift.day, order).limit(1))
+    return db.session.scalar(query.order_by(*SOONEST_FIRST).limit(1))
 
 
 def place_appointments(neighbourhood_id: int) -> list[ShiftHousehold]:
@@ -286,14 +251,6 @@ def _place(shift: Shift) -> set[int]:
     db.session.flush()
     db.session.expire(shift, ["walks"])
     return on_walk
-
-
-def coming_shifts(neighbourhood_id: int) -> list[Shift]:
-    """Shifts from today on, soonest first."""
-    order = case(SLOT_ORDER, value=Shift.slot)
-    return db.session.scalars(select(Shift).where(Shift.neighbourhood_id == neighbourhood_id,
-                                                  Shift.day >= local_today())
-                              .order_by(Shift.day, order)).all()
 
 
 def planned(household_ids: list[int]) -> dict[int, Shift]:

@@ -7,10 +7,13 @@ from typing import Optional
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
-from models.base import utcnow
+from flask_babel import gettext as _
 
-SLOT_LABELS = {"sang": "Sáng", "chieu": "Chiều", "toi": "Tối"}
+from extensions import db
+from models.base import Invalid, utcnow
+from models.rules import local_today
+from vietnamese import nfc
+from vocabulary import SLOT_ORDER, SLOTS
 
 
 class Shift(db.Model):
@@ -32,10 +35,7 @@ class Shift(db.Model):
         back_populates="shift", order_by="Assignment.position", cascade="all, delete-orphan")
     walks: Mapped[list["Walk"]] = relationship(back_populates="shift",
                                                cascade="all, delete-orphan")
-
-    @property
-    def slot_label(self) -> str:
-        return SLOT_LABELS.get(self.slot, self.slot)
+    neighbourhood: Mapped["Neighbourhood"] = relationship()  # noqa: F821
 
 
 class Assignment(db.Model):
@@ -114,3 +114,72 @@ class ShiftHousehold(db.Model):
     reason: Mapped[str] = mapped_column(String(20), default="leader")  # leader | appointment
     added_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Shifts in the order they go out: by day, then morning, afternoon, evening.
+IN_SLOT_ORDER = db.case(SLOT_ORDER, value=Shift.slot)
+SOONEST_FIRST = (Shift.day, IN_SLOT_ORDER)
+
+def coming_shifts(neighbourhood_id: int) -> list[Shift]:
+    """The neighbourhood's shifts from today on, soonest first."""
+    return db.session.scalars(db.select(Shift).where(Shift.neighbourhood_id == neighbourhood_id,
+                                                     Shift.day >= local_today())
+                              .order_by(*SOONEST_FIRST)).all()
+
+
+def coming_shift(neighbourhood_id: int, shift_id: Optional[int]) -> Optional[Shift]:
+    """One of the neighbourhood's shifts from today on, or None."""
+    return db.session.scalar(db.select(Shift).where(
+        Shift.id == (shift_id or 0), Shift.neighbourhood_id == neighbourhood_id,
+        Shift.day >= local_today()))
+
+
+def shifts_on(day: date, neighbourhood_id: Optional[int] = None) -> list[Shift]:
+    """The shifts of a day (of one neighbourhood, or everywhere), morning first."""
+    query = db.select(Shift).where(Shift.day == day)
+    if neighbourhood_id is not None:
+        query = query.where(Shift.neighbourhood_id == neighbourhood_id)
+    return db.session.scalars(query.order_by(IN_SLOT_ORDER, Shift.id)).all()
+
+
+def walks_of(volunteer_id: int, day: date) -> list[Walk]:
+    """A volunteer's walks in the day's shifts, morning first."""
+    return db.session.scalars(db.select(Walk).join(Shift).where(
+        Walk.volunteer_id == volunteer_id, Shift.day == day).order_by(IN_SLOT_ORDER)).all()
+
+
+def walk_of(shift_id: int, volunteer_id: int) -> Optional[Walk]:
+    return db.session.scalar(db.select(Walk).where(Walk.shift_id == shift_id,
+                                                   Walk.volunteer_id == volunteer_id))
+
+
+def respond_to(shift: Shift, user_id: int, can_come: bool) -> ShiftResponse:
+    """A volunteer's "I can't make it" for the shift (or "I can come after all")."""
+    response = db.session.scalar(db.select(ShiftResponse).where(
+        ShiftResponse.shift_id == shift.id, ShiftResponse.user_id == user_id))
+    if response is None:
+        response = ShiftResponse(shift_id=shift.id, user_id=user_id)
+        db.session.add(response)
+    response.can_come, response.at = can_come, utcnow()
+    return response
+
+
+def cant_come_to(user_id: int, shift_ids: list[int]) -> list[int]:
+    """Those of the shifts the volunteer said they cannot make."""
+    return db.session.scalars(db.select(ShiftResponse.shift_id).where(
+        ShiftResponse.user_id == user_id, ShiftResponse.shift_id.in_(shift_ids),
+        ShiftResponse.can_come.is_(False))).all()
+
+
+def new_shift_fields(form) -> dict:
+    """A new shift's day, slot and meeting point from a form, or Invalid with the reason."""
+    try:
+        day = date.fromisoformat(form.get("day", ""))
+    except ValueError:
+        day = None
+    if day is None or form.get("slot") not in SLOTS:
+        raise Invalid(_("Cần chọn ngày và buổi (sáng, chiều hoặc tối)."))
+    if day < local_today():
+        raise Invalid(_("Không thể lên kế hoạch cho ngày đã qua."))
+    # nfc drops control characters: PostgreSQL refuses a NUL byte with a 500
+    return {"day": day, "slot": form["slot"], "meeting_point": nfc(form.get("meeting_point"))[:200]}

@@ -7,13 +7,17 @@ from typing import Optional
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+
+from flask_babel import gettext as _
 
 from extensions import db
-from models.base import utcnow
+from models.base import Invalid, utcnow
+from vietnamese import name_sort_key
+from vocabulary import SLOTS, VOLUNTEER
 
-ROLES = ("admin", "ward_officer", "leader", "volunteer")
-SLOTS = ("sang", "chieu", "toi")  # sáng / chiều / tối
+MAX_CAPACITY = 200  # households a volunteer can take in one shift, at the most
+
 _hasher = PasswordHasher()  # argon2id, meets OWASP's current minimum
 
 
@@ -35,7 +39,7 @@ class User(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(20))  # vocabulary.ROLES
     username: Mapped[Optional[str]] = mapped_column(String(80), unique=True)
     phone: Mapped[Optional[str]] = mapped_column(String(20), unique=True)
     password_hash: Mapped[Optional[str]] = mapped_column(String(200))
@@ -49,6 +53,7 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     neighbourhood: Mapped[Optional["Neighbourhood"]] = relationship()  # noqa: F821
+    ward: Mapped[Optional["Ward"]] = relationship()  # noqa: F821
     availability: Mapped[list["Availability"]] = relationship(cascade="all, delete-orphan")
     away_dates: Mapped[list["AwayDate"]] = relationship(cascade="all, delete-orphan")
 
@@ -106,7 +111,7 @@ class Availability(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     weekday: Mapped[int]  # Monday = 0
-    slot: Mapped[str] = mapped_column(String(10))
+    slot: Mapped[str] = mapped_column(String(10))  # vocabulary.SLOTS
 
 
 class AwayDate(db.Model):
@@ -117,3 +122,40 @@ class AwayDate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     day: Mapped[date]
+
+
+def volunteers_of(neighbourhood_id: int, active_only: bool = True) -> list[User]:
+    """The neighbourhood's volunteers (only those who may sign in, unless asked), by given
+    name, then full name."""
+    # Availability comes along: Suggest asks each volunteer whether they are free.
+    query = db.select(User).options(selectinload(User.availability), selectinload(User.away_dates)
+                                    ).where(User.neighbourhood_id == neighbourhood_id,
+                                            User.role == VOLUNTEER)
+    if active_only:
+        query = query.where(User.active.is_(True))
+    return sorted(db.session.scalars(query), key=lambda u: name_sort_key(u.name))
+
+
+def phone_taken(phone: str) -> bool:
+    """Someone already signs in with this phone number."""
+    return db.session.scalar(db.select(User.id).where(User.phone == phone)) is not None
+
+
+def week_fields(form) -> tuple[set[tuple[int, str]], int]:
+    """The weekly grid ({(weekday, slot)} ticked) and the capacity from the availability
+    form, or Invalid with the reason."""
+    capacity = form.get("capacity", "")
+    if not capacity.isdigit() or not 1 <= int(capacity) <= MAX_CAPACITY:
+        raise Invalid(_("Số hộ mỗi buổi phải là số từ 1 đến %(n)s.", n=MAX_CAPACITY))
+    return {(d, s) for d in range(7) for s in SLOTS if form.get(f"slot-{d}-{s}")}, int(capacity)
+
+
+def away_day(form, today: date) -> date:
+    """A date away from a form: today or later, or Invalid with the reason."""
+    try:
+        day = date.fromisoformat(form.get("day", ""))
+    except ValueError:
+        raise Invalid(_("Ngày không hợp lệ.")) from None
+    if day < today:
+        raise Invalid(_("Ngày vắng phải từ hôm nay trở đi."))
+    return day

@@ -5,25 +5,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Optional
 
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.base import utcnow
+from models.base import Invalid, utcnow
 from models.household import Household
+from models.rules import counting
 from vietnamese import nfc
+from vocabulary import NOT_VISITED, OUTCOMES, SLOTS, STATUS_OF_OUTCOME, UNDO
 
-OUTCOMES = ("met", "not_home", "come_back", "declined", "moved", "vacant", "not_found")
-STATUS_OF_OUTCOME = {"met": "reached", "not_home": "not_home", "come_back": "appointment",
-                     "declined": "declined", "moved": "moved", "vacant": "vacant",
-                     "not_found": "not_found"}
-UNDO = "undo"
 UNDO_MINUTES = 10
 
 
-class VisitError(ValueError):
-    """A visit that cannot be recorded; the message is for the volunteer (Vietnamese)."""
+class VisitError(Invalid):
+    """A visit that cannot be recorded; the message says why, in the volunteer's language."""
 
 
 class Visit(db.Model):
@@ -120,9 +118,8 @@ def derive(household: Household) -> None:
     rows = db.session.execute(db.select(Visit.id, Visit.outcome, Visit.undoes_id)
                               .where(Visit.household_id == household.id)
                               .order_by(Visit.happened_at, Visit.id)).all()
-    undone = {r.undoes_id for r in rows if r.undoes_id}
-    visits = [r for r in rows if r.outcome != UNDO and r.id not in undone]
-    household.status = STATUS_OF_OUTCOME[visits[-1].outcome] if visits else "not_visited"
+    visits = counting(rows)
+    household.status = STATUS_OF_OUTCOME[visits[-1].outcome] if visits else NOT_VISITED
     position = {v.id: k for k, v in enumerate(visits)}
     records = db.session.execute(
         db.select(ServiceRecord.id, ServiceRecord.visit_id, ServiceRecord.service_id,
@@ -169,18 +166,18 @@ def _lock(household_id: int) -> Household:
 
 def _check(household: Household, data: VisitInput, services: dict) -> None:
     if data.outcome not in OUTCOMES:
-        raise VisitError("Kết quả gõ cửa không hợp lệ")
+        raise VisitError(_("Kết quả gõ cửa không hợp lệ"))
     if data.outcome == "come_back" and not data.come_back_day:
-        raise VisitError("Hẹn quay lại: cần chọn ngày")
+        raise VisitError(_("Hẹn quay lại: cần chọn ngày"))
     residents = {r.id for r in household.residents}
     for service_id, resident_id, state in data.services:
         service = services.get(service_id)
         if service is None or state not in service.states:
-            raise VisitError("Dịch vụ hoặc trạng thái không hợp lệ")
+            raise VisitError(_("Dịch vụ hoặc trạng thái không hợp lệ"))
         if (service.per == "resident") != (resident_id is not None):
-            raise VisitError("Dịch vụ không khớp với hộ hoặc nhân khẩu")
+            raise VisitError(_("Dịch vụ không khớp với hộ hoặc nhân khẩu"))
         if resident_id is not None and resident_id not in residents:
-            raise VisitError("Nhân khẩu không thuộc hộ này")
+            raise VisitError(_("Nhân khẩu không thuộc hộ này"))
 
 
 def record_visit(household_id: int, user_id: Optional[int], data: VisitInput,
@@ -220,7 +217,7 @@ def record_visit(household_id: int, user_id: Optional[int], data: VisitInput,
     except IntegrityError:  # the unique client_id is the last word
         # Only the same id sent for another door at the same moment gets here (a twin for
         # this door waited for the lock above): refused, the caller rolls back.
-        raise VisitError("Mã lượt gõ cửa đã dùng cho nhà khác: hãy tải lại trang") from None
+        raise VisitError(_("Mã lượt gõ cửa đã dùng cho nhà khác: hãy tải lại trang")) from None
     if latest:
         keep_latest_states(household, visit)
     else:
@@ -231,7 +228,7 @@ def record_visit(household_id: int, user_id: Optional[int], data: VisitInput,
 def undo_visit(visit: Visit, user_id: Optional[int], client_id: str) -> Visit:
     """Cancel a wrong tap with a new visit record; nothing is deleted."""
     if utcnow() - visit.recorded_at > timedelta(minutes=UNDO_MINUTES):
-        raise VisitError(f"Chỉ hoàn tác được trong {UNDO_MINUTES} phút")
+        raise VisitError(_("Chỉ hoàn tác được trong %(n)s phút", n=UNDO_MINUTES))
     existing = find_by_client_id(client_id)
     if existing is not None:
         return existing
@@ -253,7 +250,6 @@ def plausible_time(happened_at: Optional[datetime], now: datetime) -> datetime:
 
 
 CLIENT_ID_CHARS = frozenset("0123456789abcdefABCDEF-")
-SLOTS = ("sang", "chieu", "toi")
 
 
 def _float(value, low: float, high: float) -> Optional[float]:
@@ -276,29 +272,29 @@ def parse_time(value) -> Optional[datetime]:
 
 
 def visit_input(fields, services: dict) -> VisitInput:
-    """A VisitInput from form or JSON fields; raises VisitError (Vietnamese) on bad input.
+    """A VisitInput from form or JSON fields; raises VisitError on bad input.
 
     Services are named ``s-<service id>`` (household) or ``s-<service id>-<resident id>``;
     an empty value means "not touched in this visit".
     """
     client_id = str(fields.get("client_id") or "").strip()
     if not 8 <= len(client_id) <= 64 or not set(client_id) <= CLIENT_ID_CHARS:
-        raise VisitError("Thiếu mã lượt gõ cửa: hãy tải lại trang")
+        raise VisitError(_("Thiếu mã lượt gõ cửa: hãy tải lại trang"))
     data = VisitInput(client_id=client_id, outcome=str(fields.get("outcome") or ""),
                       # nfc drops control characters: PostgreSQL refuses a NUL byte (a 500
                       # that the phone's offline queue would resend for ever)
                       note=nfc(str(fields.get("note") or ""))[:1000],
                       happened_at=parse_time(fields.get("happened_at") or ""))
     if not data.outcome:
-        raise VisitError("Hãy chọn kết quả gõ cửa")
+        raise VisitError(_("Hãy chọn kết quả gõ cửa"))
     if data.outcome == "come_back":
         try:
             data.come_back_day = date.fromisoformat(str(fields.get("come_back_day") or ""))
         except ValueError:
-            raise VisitError("Hẹn quay lại: cần chọn ngày") from None
+            raise VisitError(_("Hẹn quay lại: cần chọn ngày")) from None
         slot = fields.get("come_back_slot") or None
         if slot is not None and slot not in SLOTS:
-            raise VisitError("Buổi hẹn không hợp lệ")
+            raise VisitError(_("Buổi hẹn không hợp lệ"))
         data.come_back_slot = slot
     for key in fields:
         value = fields.get(key)
@@ -306,14 +302,14 @@ def visit_input(fields, services: dict) -> VisitInput:
             continue
         parts = str(key).split("-")[1:]
         if not 1 <= len(parts) <= 2 or not all(p.isdigit() for p in parts):
-            raise VisitError("Dịch vụ hoặc trạng thái không hợp lệ")
+            raise VisitError(_("Dịch vụ hoặc trạng thái không hợp lệ"))
         resident_id = int(parts[1]) if len(parts) == 2 else None
         data.services.append((int(parts[0]), resident_id, str(value)))
     if data.services and data.outcome != "met":
-        raise VisitError("Chỉ ghi dịch vụ khi đã gặp hộ")
+        raise VisitError(_("Chỉ ghi dịch vụ khi đã gặp hộ"))
     data.consent = str(fields.get("consent") or "").lower() in ("yes", "true", "1")
     if data.consent and data.outcome != "met":
-        raise VisitError("Chỉ ghi nhận đồng ý khi đã gặp hộ")
+        raise VisitError(_("Chỉ ghi nhận đồng ý khi đã gặp hộ"))
     data.lat, data.lon = _float(fields.get("lat"), -90, 90), _float(fields.get("lon"), -180, 180)
     data.accuracy_m = _float(fields.get("accuracy"), 0, 100_000)
     return data

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from extensions import db
-from models.campaign import AGE_BASES, Service
+from models.campaign import Service
 from models.household import Household, Resident
+from models.rules import to_ask
 from models.shift import Shift
 from models.visit import ServiceState
 
@@ -37,20 +38,22 @@ def visit_minutes(households: list[Household], shift: Shift) -> dict[int, float]
     for hid, rid, year in db.session.execute(
             db.select(Resident.household_id, Resident.id, Resident.birth_year)
             .where(Resident.household_id.in_(ids))):
-        people[hid].append((rid, None if year is None else shift.day.year - year))
-    # Plain tuples, read once: a ward's 3,000 households times each service would otherwise
-    # read the services' mapped attributes a hundred thousand times.
+        people[hid].append((rid, year))
+    # Plain tuples, worked out once: a ward's 3,000 households times each service would
+    # otherwise read the services' mapped attributes and ages a hundred thousand times.
     plans = [(s.id, s.per == "household", SERVICE_MIN.get(s.code, SERVICE_DEFAULT_MIN),
-              *AGE_BASES.get(s.age_basis, (0, 200))) for s in services]
+              s.age_basis) for s in services]
+    asked = {basis: {hid: [rid for rid, born in folks if to_ask(born, basis, shift.day.year)]
+                     for hid, folks in people.items()}
+             for basis in {plan[3] for plan in plans if not plan[1]}}
     result = {}
     for hid in ids:
         minutes = VISIT_BASE_MIN
-        for sid, per_household, each, low, high in plans:
+        for sid, per_household, each, basis in plans:
             if per_household:
                 minutes += 0 if (hid, None, sid) in done else each
                 continue
-            missing = sum(1 for rid, age in people[hid]
-                          if (age is None or low <= age <= high) and (hid, rid, sid) not in done)
+            missing = sum(1 for rid in asked[basis].get(hid, ()) if (hid, rid, sid) not in done)
             minutes += each * (1 + NEXT_PERSON * (missing - 1)) if missing else 0
         result[hid] = min(minutes, VISIT_MAX_MIN)
     return result

@@ -18,13 +18,11 @@ import planner
 from extensions import db
 from models.household import Household
 from models.place import Lane, Neighbourhood
+from models.review import appointment_slots, place_in_walks
 from models.shift import Assignment, Shift, Walk, WalkStop
-from models.visit import UNDO, Visit
 from models.visit_time import VISIT_BASE_MIN, WALK_M_PER_MIN, visit_minutes
 from vietnamese import house_number_key
-
-# Households a walk leaves out unless the leader adds them back.
-SETTLED = ("reached", "moved", "declined", "vacant")
+from vocabulary import SETTLED
 
 
 @dataclass
@@ -41,22 +39,6 @@ class Stop:
         lane_id = self.household.lane_id
         self.as_stop = {"id": str(self.household.id), "lat": self.lat, "lon": self.lon,
                         "lane": str(lane_id) if lane_id else None}
-
-
-def _appointments(ids: list[int]) -> dict[int, tuple]:
-    """{household id: (day, slot)} of the latest come-back visit, undone visits left out."""
-    if not ids:
-        return {}
-    visits = db.session.execute(
-        db.select(Visit.id, Visit.household_id, Visit.outcome, Visit.undoes_id,
-                  Visit.come_back_day, Visit.come_back_slot)
-        .where(Visit.household_id.in_(ids)).order_by(Visit.happened_at, Visit.id)).all()
-    undone = {v.undoes_id for v in visits if v.undoes_id}
-    latest = {}
-    for v in visits:
-        if v.outcome != UNDO and v.id not in undone:
-            latest[v.household_id] = (v.come_back_day, v.come_back_slot)
-    return latest
 
 
 def is_due(household: Household, shift: Optional[Shift], appointment=None) -> bool:
@@ -78,7 +60,7 @@ def households_to_visit(lane_ids: Iterable[int], shift: Optional[Shift] = None
     rows = db.session.scalars(db.select(Household).options(selectinload(Household.lane))
                               .where(Household.lane_id.in_(lane_ids),
                                      Household.status.not_in(SETTLED))).all()
-    appointments = _appointments([h.id for h in rows if h.status == "appointment"])
+    appointments = appointment_slots([h.id for h in rows if h.status == "appointment"])
     by_lane: dict[int, list[Household]] = defaultdict(list)
     for household in rows:
         if is_due(household, shift, appointments.get(household.id)):
@@ -227,8 +209,7 @@ def rebuild_walks(shift: Shift, volunteer_ids: Optional[Iterable[int]] = None,
         db.session.execute(db.insert(WalkStop), rows)
     for walk, _ in built:
         db.session.expire(walk, ["stops"])
-    from models.review import place_in_walks  # households the leader added by hand
-    place_in_walks(shift)
+    place_in_walks(shift)  # the households the leader added by hand, and due appointments
     return list(shift.walks)
 
 

@@ -55,8 +55,8 @@ def _caps(volunteers) -> dict:
     """{volunteer: (max minutes, max households)}, infinite when not given."""
     if not isinstance(volunteers, dict):
         return {v: (np.inf, np.inf) for v in volunteers}
-    return {v: (float((c or {}).get("max_minutes") or np.inf), float((c or {}).get("max_households") or np.inf))
-            for v, c in volunteers.items()}
+    return {v: (float((c or {}).get("max_minutes") or np.inf),
+                float((c or {}).get("max_households") or np.inf)) for v, c in volunteers.items()}
 
 
 class _Division:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from extensions import db
 from models import audit
 from models import signin
+from routes.access import WALKERS
 
 bp = Blueprint("auth", __name__)
 
@@ -42,7 +43,7 @@ def _audit_refused_sign_in(login: str, outcome: str) -> None:
 
 
 def _home_for(user) -> str:
-    return url_for("walk.today") if user.role == "volunteer" else url_for("home.index")
+    return url_for("walk.today") if user.role in WALKERS else url_for("home.index")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

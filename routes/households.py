@@ -1,33 +1,23 @@
 """The household registry: list, search, add, edit in place, move away, erase, residents.
 
-One blueprint, ``households``, spread over three modules: this one (the registry),
-``households_import`` (upload, preview, confirm; the CLI) and ``households_map`` (the map,
-pins, the placing job).
+One blueprint, ``households``, made here and filled by three modules: this one (the
+registry), ``households_import`` (upload, preview, confirm; the CLI) and ``households_map``
+(the map, pins, the placing job), which add their views to it (routes/__init__.py imports
+all three).
 """
 from __future__ import annotations
 
-from flask import (Blueprint, flash, g, make_response, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from extensions import db
 from models import registry
-from models.household import STATUSES
-from routes.access import household_or_404, neighbourhood_or_404, roles
-from routes.web import today_local
+from models.rules import local_today
+from routes.access import MANAGERS, current_neighbourhood, household_or_404, roles
+from routes.web import refused, wants_fragment
 
 bp = Blueprint("households", __name__, url_prefix="/households")
-MANAGERS = ("leader", "admin")
-
-
-def is_htmx() -> bool:
-    return bool(request.headers.get("HX-Request"))
-
-
-def the_neighbourhood():
-    """The leader's own neighbourhood (an admin names one with ?neighbourhood=)."""
-    return neighbourhood_or_404(request.values.get("neighbourhood", type=int))
 
 
 def _filters() -> registry.Filters:
@@ -41,20 +31,19 @@ def _filters() -> registry.Filters:
 @roles(*MANAGERS)
 def index():
     """The registry: search (diacritics ignored), filter by lane and status."""
-    neighbourhood = the_neighbourhood()
+    neighbourhood = current_neighbourhood()
     filters = _filters()
     households = registry.search(neighbourhood.id, filters)
-    template = "households/_rows.html" if is_htmx() else "households/index.html"
+    template = "households/_rows.html" if wants_fragment() else "households/index.html"
     return render_template(template, neighbourhood=neighbourhood, households=households,
-                           filters=filters, lanes=registry.lanes_of(neighbourhood.id),
-                           statuses=STATUSES)
+                           filters=filters, lanes=registry.lanes_of(neighbourhood.id))
 
 
 @bp.route("/new")
 @roles(*MANAGERS)
 def new():
     """The form for a new household."""
-    neighbourhood = the_neighbourhood()
+    neighbourhood = current_neighbourhood()
     return render_template("households/new.html", neighbourhood=neighbourhood,
                            lanes=registry.lanes_of(neighbourhood.id), values=request.args)
 
@@ -63,7 +52,7 @@ def new():
 @roles(*MANAGERS)
 def add():
     """Add a household."""
-    neighbourhood = the_neighbourhood()
+    neighbourhood = current_neighbourhood()
     try:
         values = registry.parse_form(request.form, neighbourhood.id)
         household = registry.add(neighbourhood.id, values, g.user.id)
@@ -120,7 +109,7 @@ def save(household_id: int):
     except registry.Invalid as problem:
         db.session.rollback()
         return _form_again(household_id, lanes, str(problem), 422)
-    if is_htmx():
+    if wants_fragment():
         return render_template("households/_row.html", household=household)
     flash(_("Đã lưu."), "ok")
     return redirect(url_for("households.show", household_id=household.id), code=303)
@@ -128,7 +117,7 @@ def save(household_id: int):
 
 def _form_again(household_id: int, lanes, message: str, status: int):
     household = household_or_404(household_id)
-    template = "households/_edit.html" if is_htmx() else "households/show.html"
+    template = "households/_edit.html" if wants_fragment() else "households/show.html"
     return render_template(template, household=household, lanes=lanes, error=message,
                            values=request.form), status
 
@@ -166,11 +155,10 @@ def add_resident(household_id: int):
     household = household_or_404(household_id)
     try:
         registry.add_resident(household, request.form.get("label", ""),
-                              request.form.get("birth_year", ""), g.user.id, today_local().year)
+                              request.form.get("birth_year", ""), g.user.id, local_today().year)
         db.session.commit()
     except registry.Invalid as problem:
-        db.session.rollback()
-        flash(str(problem), "error")
+        return refused(problem, url_for("households.show", household_id=household_id))
     return redirect(url_for("households.show", household_id=household_id), code=303)
 
 
@@ -183,13 +171,5 @@ def remove_resident(household_id: int, resident_id: int):
         registry.remove_resident(household, resident_id, g.user.id)
         db.session.commit()
     except registry.Invalid as problem:
-        db.session.rollback()
-        flash(str(problem), "error")
+        return refused(problem, url_for("households.show", household_id=household_id))
     return redirect(url_for("households.show", household_id=household_id), code=303)
-
-
-def no_content():
-    return make_response("", 204)
-
-
-from routes import households_import, households_map  # noqa: E402,F401  (views on bp)

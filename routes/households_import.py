@@ -5,26 +5,15 @@ import sys
 from pathlib import Path
 
 import click
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from extensions import db
 from models import Neighbourhood, audit, importing
-from models.importing import ImportDraft
-from routes.access import refuse, roles
-from routes.households import MANAGERS, bp, the_neighbourhood
-
-
-def draft_or_404(draft_id: int) -> ImportDraft:
-    """An import draft of the user's own neighbourhood, uploaded by them."""
-    draft = db.session.get(ImportDraft, draft_id)
-    if draft is None:
-        abort(404)
-    if draft.user_id != g.user.id:
-        refuse(404, object="import_draft", object_id=draft_id)
-    return draft
+from routes.access import MANAGERS, current_neighbourhood, draft_or_404, roles
+from routes.households import bp
 
 
 def audit_refused(neighbourhood_id: int, stage: str, errors: int) -> None:
@@ -32,21 +21,20 @@ def audit_refused(neighbourhood_id: int, stage: str, errors: int) -> None:
     audit("households_import_refused", user_id=g.user.id, neighbourhood_id=neighbourhood_id,
           object_type="neighbourhood", object_id=neighbourhood_id, outcome="refused",
           stage=stage, errors=errors)
-    db.session.commit()
 
 
 @bp.route("/import")
 @roles(*MANAGERS)
 def import_form():
     """Choose a CSV or XLSX file."""
-    return render_template("households/import.html", neighbourhood=the_neighbourhood())
+    return render_template("households/import.html", neighbourhood=current_neighbourhood())
 
 
 @bp.post("/import")
 @roles(*MANAGERS)
 def import_upload():
     """Read the file and show what it would do; nothing is written but the draft."""
-    neighbourhood = the_neighbourhood()
+    neighbourhood = current_neighbourhood()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         flash(_("Hãy chọn một tệp .csv hoặc .xlsx."), "error")
@@ -60,6 +48,7 @@ def import_upload():
         db.session.commit()
     else:
         audit_refused(neighbourhood.id, "upload", len(preview.errors))
+        db.session.commit()
     status = 200 if preview.ok else 422
     return render_template("households/preview.html", neighbourhood=neighbourhood,
                            preview=preview, draft=draft, filename=upload.filename), status
@@ -76,12 +65,14 @@ def import_confirm(draft_id: int):
     except StaleDataError:  # a household was edited while the import ran: nothing written
         db.session.rollback()
         audit_refused(neighbourhood.id, "confirm", 0)
+        db.session.commit()
         flash(_("Có hộ vừa được sửa trong lúc nhập; chưa nhập gì. Hãy tải tệp lên lại."),
               "error")
         return redirect(url_for("households.import_form"), code=303)
     if not result.ok:
         db.session.rollback()
         audit_refused(neighbourhood.id, "confirm", len(result.errors))
+        db.session.commit()
         return render_template("households/preview.html", neighbourhood=neighbourhood,
                                preview=result, draft=None, filename=draft.filename), 422
     db.session.delete(draft)

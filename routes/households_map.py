@@ -5,29 +5,24 @@ import math
 
 from flask import g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 
 from extensions import db
-from geo.maps import STATUS_COLOURS, household_map, render_parts
-from models import Household, Job, Lane, placing
-from routes.access import household_or_404, neighbourhood_or_404, roles
-from routes.households import MANAGERS, bp, the_neighbourhood
-from routes.web import map_settings
+from geo.maps import household_map, render_parts
+from models import placing, registry
+from models.place import lanes_of
+from routes.access import (LEADERS, MANAGERS, current_neighbourhood, household_or_404,
+                           job_or_404, roles)
+from routes.households import bp
+from routes.web import map_settings, refused
 from sheets.cells import LAT_RANGE, LON_RANGE
 
 DEFAULT_CENTRE = (21.0285, 105.8542)  # Hà Nội, when a neighbourhood has nothing to show yet
 
 
 def _map_rows(neighbourhood_id: int) -> tuple[list[dict], list[dict]]:
-    households = db.session.scalars(db.select(Household).where(
-        Household.neighbourhood_id == neighbourhood_id)
-        .options(selectinload(Household.lane).selectinload(Lane.parent))).all()
-    rows = [{"id": h.id, "lat": h.lat, "lon": h.lon, "status": h.status,
-             "approximate": h.position_approximate,
-             "label": f"{h.head_name} · {h.address}"} for h in households]
-    lanes = db.session.scalars(db.select(Lane).where(Lane.neighbourhood_id == neighbourhood_id)
-                               .options(selectinload(Lane.parent))).all()
-    return rows, [{"name": lane.full_name, "path": lane.path_points} for lane in lanes]
+    lanes = [{"name": lane.full_name, "path": lane.path_points}
+             for lane in lanes_of(neighbourhood_id)]
+    return registry.map_rows(neighbourhood_id), lanes
 
 
 def _centre(neighbourhood, rows: list[dict], lanes: list[dict]):
@@ -44,15 +39,15 @@ def _centre(neighbourhood, rows: list[dict], lanes: list[dict]):
 @roles(*MANAGERS)
 def map_page():
     """The map: households coloured by status, lanes drawn, a card beside the map."""
-    neighbourhood = the_neighbourhood()
+    neighbourhood = current_neighbourhood()
     rows, lanes = _map_rows(neighbourhood.id)
     m = household_map(rows, lanes, _centre(neighbourhood, rows, lanes), **map_settings(),
                       card_url=url_for("households.card", household_id=0).replace(
                           "/0/", "/__ID__/"),
-                      draggable=g.user.role == "leader")
+                      draggable=g.user.role in LEADERS)
     unplaced = sum(1 for r in rows if r["lat"] is None)
     return render_template("households/map.html", neighbourhood=neighbourhood,
-                           parts=render_parts(m, nonce=g.csp_nonce), colours=STATUS_COLOURS,
+                           parts=render_parts(m, nonce=g.csp_nonce),
                            total=len(rows), unplaced=unplaced,
                            job=placing.latest_job(neighbourhood.id))
 
@@ -61,8 +56,7 @@ def map_page():
 @roles(*MANAGERS)
 def card(household_id: int):
     """A household's card beside the map (an htmx fragment)."""
-    return render_template("households/_card.html", household=household_or_404(household_id),
-                           colours=STATUS_COLOURS)
+    return render_template("households/_card.html", household=household_or_404(household_id))
 
 
 def _coordinate(name: str, bounds: tuple[float, float]) -> float | None:
@@ -75,13 +69,14 @@ def _coordinate(name: str, bounds: tuple[float, float]) -> float | None:
 
 
 @bp.post("/<int:household_id>/position")
-@roles("leader")
+@roles(*LEADERS)
 def move_pin(household_id: int):
     """The leader dragged a pin: store the position (source "pin")."""
     household = household_or_404(household_id)
     lat, lon = _coordinate("lat", LAT_RANGE), _coordinate("lon", LON_RANGE)
     if lat is None or lon is None:
-        return jsonify(error=_("Vị trí không hợp lệ hoặc nằm ngoài Việt Nam.")), 422
+        return refused(_("Vị trí không hợp lệ hoặc nằm ngoài Việt Nam."),
+                       url_for("households.map_page"))
     placing.pin(household, lat, lon, g.user.id)
     db.session.commit()
     return jsonify(id=household.id, lat=household.lat, lon=household.lon,
@@ -89,11 +84,12 @@ def move_pin(household_id: int):
 
 
 @bp.post("/place")
-@roles("leader")
+@roles(*LEADERS)
 def place():
     """Start (or rejoin) placing the neighbourhood's households in the background."""
-    neighbourhood = the_neighbourhood()
+    neighbourhood = current_neighbourhood()
     job, created = placing.queue_job(neighbourhood, g.user.id)
+    db.session.commit()  # before the thread starts: it reads the job from the database
     if created:
         placing.start_job(job)
     return render_template("households/_progress.html", job=job)
@@ -103,11 +99,7 @@ def place():
 @roles(*MANAGERS)
 def progress(job_id: int):
     """The placing job's progress; answers 286 once done, which stops htmx polling."""
-    job = db.session.get(Job, job_id)
-    if job is None or job.kind != placing.JOB_KIND:
-        return render_template("_error.html", message=_("Không tìm thấy trang này."),
-                               status=404), 404
-    neighbourhood_or_404(job.neighbourhood_id)
+    job = job_or_404(job_id, placing.JOB_KIND)
     if placing.end_if_dead(job):
         db.session.commit()
     finished = job.state in ("done", "failed")

@@ -5,29 +5,18 @@ fingerprint (visits and stops of the shift) has not changed is answered 204 with
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, \
-    url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 
-from extensions import db
 from geo.maps import status_colour
 from models import Shift
-from models.progress import fingerprint, latest_visits, shift_households, shift_progress, \
-    todays_shifts
-from models.visit import STATUS_OF_OUTCOME
-from routes.access import neighbourhood_or_404, roles
-from routes.web import today_local
+from models.progress import fingerprint, latest_visits, shift_households, shift_progress
+from models.rules import local_today
+from models.shift import shifts_on
+from routes.access import EVERYWHERE, MANAGERS, current_neighbourhood, roles, shift_or_404
+from routes.web import wants_fragment
 
 bp = Blueprint("live", __name__)
 POLL_SECONDS = 3
-
-
-def shift_or_404(shift_id: int) -> Shift:
-    """A shift of a neighbourhood the leader runs."""
-    shift = db.session.get(Shift, shift_id)
-    if shift is None:
-        abort(404)
-    neighbourhood_or_404(shift.neighbourhood_id)
-    return shift
 
 
 def _unchanged(shift: Shift) -> tuple[bool, str]:
@@ -37,25 +26,24 @@ def _unchanged(shift: Shift) -> tuple[bool, str]:
 
 def _feed_args(shift: Shift, fp: str) -> dict:
     return {"shift": shift, "fp": fp, "rows": shift_progress(shift),
-            "visits": latest_visits(shift.id), "status_of": STATUS_OF_OUTCOME,
-            "poll": POLL_SECONDS}
+            "visits": latest_visits(shift.id), "poll": POLL_SECONDS}
 
 
 @bp.route("/live")
-@roles("leader", "admin")
+@roles(*MANAGERS)
 def index():
     """Today's shifts to watch; straight to the board when there is only one."""
-    if g.user.role == "admin" and not g.user.neighbourhood_id:
-        shifts = db.session.scalars(db.select(Shift).where(Shift.day == today_local())).all()
+    if g.user.role in EVERYWHERE and not g.user.neighbourhood_id:
+        shifts = shifts_on(local_today())
     else:
-        shifts = todays_shifts(neighbourhood_or_404().id, today_local())
+        shifts = shifts_on(local_today(), current_neighbourhood().id)
     if len(shifts) == 1:
         return redirect(url_for("live.board", shift_id=shifts[0].id))
     return render_template("live/index.html", shifts=shifts)
 
 
 @bp.route("/shifts/<int:shift_id>/live")
-@roles("leader", "admin")
+@roles(*MANAGERS)
 def board(shift_id: int):
     """The whole board: each volunteer's progress, the latest visits, the map."""
     shift = shift_or_404(shift_id)
@@ -65,12 +53,12 @@ def board(shift_id: int):
 
 
 @bp.route("/shifts/<int:shift_id>/live/feed")
-@roles("leader", "admin")
+@roles(*MANAGERS)
 def feed(shift_id: int):
     """The progress and latest visits fragment; 204 when nothing changed since `fp`."""
     shift = shift_or_404(shift_id)
     same, fp = _unchanged(shift)
-    if not request.headers.get("HX-Request"):
+    if not wants_fragment():
         return redirect(url_for("live.board", shift_id=shift.id), 303)
     if same:
         return "", 204
@@ -78,7 +66,7 @@ def feed(shift_id: int):
 
 
 @bp.route("/shifts/<int:shift_id>/live/points")
-@roles("leader", "admin")
+@roles(*MANAGERS)
 def points(shift_id: int):
     """The shift's households with their status colours (JSON); 204 when unchanged."""
     shift = shift_or_404(shift_id)

@@ -1,44 +1,30 @@
 """The leader's team: volunteers, their PINs and one-time sign-in links."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from extensions import db
 from models import User, audit
 from models.signin import make_link_token, normalise_phone
-from routes.access import refuse, roles
-from vietnamese import name_sort_key, nfc
+from models.user import phone_taken, volunteers_of
+from routes.access import LEADERS, MANAGERS, current_neighbourhood, roles, volunteer_or_404
+from vietnamese import nfc
+from vocabulary import VOLUNTEER
 
 bp = Blueprint("team", __name__, url_prefix="/team")
 
 
-def volunteers_of(neighbourhood_id: int) -> list[User]:
-    users = db.session.scalars(db.select(User).where(User.neighbourhood_id == neighbourhood_id,
-                                                     User.role == "volunteer")).all()
-    return sorted(users, key=lambda u: name_sort_key(u.name))
-
-
-def volunteer_or_404(user_id: int) -> User:
-    """A volunteer of the leader's own neighbourhood."""
-    user = db.session.get(User, user_id)
-    if user is None or user.role != "volunteer":
-        abort(404)
-    if g.user.role != "admin" and user.neighbourhood_id != g.user.neighbourhood_id:
-        refuse(404, object="user", object_id=user_id)
-    return user
-
-
 @bp.route("/")
-@roles("leader", "admin")
+@roles(*MANAGERS)
 def index():
     """Volunteers of the neighbourhood."""
-    return render_template("team/index.html", volunteers=volunteers_of(g.user.neighbourhood_id))
+    return render_template("team/index.html", volunteers=volunteers_of(
+        current_neighbourhood().id, active_only=False))
 
 
 @bp.post("/")
-@roles("leader")
+@roles(*LEADERS)
 def add():
     """Add a volunteer with a phone number and a PIN."""
     name, phone = nfc(request.form.get("name")), normalise_phone(request.form.get("phone", ""))
@@ -46,10 +32,10 @@ def add():
     if not name or len(phone) < 9 or not (pin.isdigit() and 4 <= len(pin) <= 8):
         flash(_("Cần họ tên, số điện thoại và mã PIN 4–8 chữ số."), "error")
         return redirect(url_for("team.index"), code=303)
-    if db.session.scalar(db.select(User).where(User.phone == phone)):
+    if phone_taken(phone):
         flash(_("Số điện thoại này đã có người dùng."), "error")
         return redirect(url_for("team.index"), code=303)
-    user = User(name=name[:200], phone=phone, role="volunteer",
+    user = User(name=name[:200], phone=phone, role=VOLUNTEER,
                 neighbourhood_id=g.user.neighbourhood_id, ward_id=g.user.ward_id)
     user.set_pin(pin)
     db.session.add(user)
@@ -62,7 +48,7 @@ def add():
 
 
 @bp.post("/<int:user_id>/link")
-@roles("leader")
+@roles(*LEADERS)
 def make_link(user_id: int):
     """A one-time sign-in link to copy into a Zalo message."""
     volunteer = volunteer_or_404(user_id)
@@ -76,7 +62,7 @@ def make_link(user_id: int):
 
 
 @bp.post("/<int:user_id>/active")
-@roles("leader")
+@roles(*LEADERS)
 def set_active(user_id: int):
     """Disable or re-enable a volunteer; a disabled one is refused at the next request."""
     volunteer = volunteer_or_404(user_id)

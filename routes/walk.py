@@ -1,79 +1,32 @@
 """The volunteer's walk for today, on a phone: stops, visits, undo, door position, map."""
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from flask import (Blueprint, current_app, g, jsonify, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from extensions import db
 from geo.maps import render_parts, walk_map
 from geo.placement import Fix
-from models import Shift, Visit, Walk, WalkStop, audit
+from models import Walk, WalkStop, audit
 from models.base import utcnow
 from models.placing import offer_fix
 from models.progress import campaign_services, stop_views, walk_state
-from models.visit import (STATUS_OF_OUTCOME, UNDO_MINUTES, VisitError, plausible_time, record_visit, undo_visit,
+from models.rules import local_today
+from models.shift import walks_of
+from models.visit import (UNDO_MINUTES, VisitError, plausible_time, record_visit, undo_visit,
                           visit_input)
-from routes.access import refuse, roles
-from routes.shifts import SLOT_LABELS
-from routes.web import map_settings, today_local, translated
+from routes.access import WALKERS, my_stop_or_404, my_visit_or_404, my_walk_or_404, roles
+from routes.web import map_settings, refused, wants_fragment
 
 bp = Blueprint("walk", __name__)
-OUTCOME_LABELS = {"met": _l("Đã gặp"), "not_home": _l("Không có nhà"),
-                  "come_back": _l("Hẹn quay lại"), "declined": _l("Từ chối"),
-                  "moved": _l("Đã chuyển đi"), "vacant": _l("Nhà trống"),
-                  "not_found": _l("Không tìm thấy địa chỉ")}
-# models.campaign.STATE_LABELS, translatable (the model is free of Flask)
-STATE_LABELS = {
-    "no": _l("Chưa"), "yes": _l("Có"),
-    "not_registered": _l("Chưa đăng ký"), "captured": _l("Đã thu nhận tại công an"),
-    "activated": _l("Đã kích hoạt"), "in_use": _l("Đang sử dụng"),
-}
 DOOR_FIX_MAX_M = 50  # a reading vaguer than this would place the house in the next lane
-SLOT_ORDER = {"sang": 0, "chieu": 1, "toi": 2}
-
-
-def todays_walks(user) -> list[Walk]:
-    """The user's walks in today's shifts, morning first."""
-    order = db.case(SLOT_ORDER, value=Shift.slot)
-    return db.session.scalars(
-        db.select(Walk).join(Shift)
-        .where(Walk.volunteer_id == user.id, Shift.day == today_local())
-        .order_by(order)).all()
-
-
-def my_walk_or_404(walk_id: int) -> Walk:
-    """One of the signed-in volunteer's own walks."""
-    walk = db.session.get(Walk, walk_id)
-    if walk is None or walk.volunteer_id != g.user.id:
-        refuse(404, object="walk", object_id=walk_id)
-    return walk
-
-
-# The household's stop on the volunteer's walk today (or yesterday's, for a late sync).
-MY_STOP = (db.select(WalkStop).join(Walk).join(Shift)
-           .options(db.contains_eager(WalkStop.walk).contains_eager(Walk.shift))
-           .where(WalkStop.household_id == db.bindparam("household_id"),
-                  Walk.volunteer_id == db.bindparam("volunteer_id"),
-                  Shift.day >= db.bindparam("since"))
-           .order_by(Shift.day.desc(), db.case(SLOT_ORDER, value=Shift.slot).desc()))
-
-
-def my_stop_or_404(household_id: int) -> WalkStop:
-    """The household's stop on the signed-in volunteer's walk (MY_STOP), else 404."""
-    stop = db.session.scalars(MY_STOP, {"household_id": household_id, "volunteer_id": g.user.id,
-                                        "since": today_local() - timedelta(days=1)}).first()
-    if stop is None:
-        refuse(404, object="household", object_id=household_id)
-    return stop
 
 
 def _views(walk: Walk, state, households=None, services=None):
-    return stop_views(walk, state, today_local().year, households, user_id=g.user.id,
+    return stop_views(walk, state, local_today().year, households, user_id=g.user.id,
                       now=utcnow(), undo_minutes=UNDO_MINUTES, services=services)
 
 
@@ -83,61 +36,53 @@ def _walk_parts(walk: Walk) -> tuple:
     return walk, _views(walk, state), *state.progress()
 
 
-def _page_args() -> dict:
-    return {"status_of": STATUS_OF_OUTCOME, "outcome_labels": translated(OUTCOME_LABELS),
-            "slot_labels": translated(SLOT_LABELS), "state_labels": translated(STATE_LABELS)}
-
-
 def _stop_answer(stop: WalkStop, status: int = 200, notice: str = "", services=None):
     """The stop's card with the walk's progress out of band (htmx), else back to the walk."""
-    if request.headers.get("HX-Request"):
+    if wants_fragment():
         state = walk_state(stop.walk)
         view = _views(stop.walk, state, [stop.household], services)[0]
         done, total = state.progress()
         return render_template("walk/_answer.html", view=view, walk=stop.walk, done=done,
-                               total=total, notice=notice, **_page_args()), status
+                               total=total, notice=notice), status
     if request.is_json:
         return jsonify(ok=True, household_id=stop.household_id), status
     return redirect(url_for("walk.today", _anchor=f"stop-{stop.household_id}"), 303)
 
 
-def _refused(message: str, status: int = 400):
-    """A save the server will not take: said in Vietnamese, nothing changed."""
-    db.session.rollback()
-    if request.is_json:
-        return jsonify(ok=False, error=message), status
-    return render_template("_error.html", message=message, status=status), status
+def _refused(problem):
+    """A save the server will not take: said in the volunteer's language, nothing changed."""
+    return refused(problem, url_for("walk.today"), 400)
 
 
 @bp.route("/walk")
-@roles("volunteer")
+@roles(*WALKERS)
 def today():
     """Today's stops in order, lane by lane."""
-    walks = [_walk_parts(walk) for walk in todays_walks(g.user)]
-    return render_template("walk/today.html", walks=walks, **_page_args())
+    walks = [_walk_parts(walk) for walk in walks_of(g.user.id, local_today())]
+    return render_template("walk/today.html", walks=walks)
 
 
 @bp.route("/walk/<int:walk_id>")
-@roles("volunteer")
+@roles(*WALKERS)
 def show(walk_id: int):
     """One of the volunteer's own walks (a link from a message)."""
     walk = my_walk_or_404(walk_id)
-    return render_template("walk/today.html", walks=[_walk_parts(walk)], **_page_args())
+    return render_template("walk/today.html", walks=[_walk_parts(walk)])
 
 
 @bp.route("/walk/stops/<int:household_id>")
-@roles("volunteer")
+@roles(*WALKERS)
 def stop(household_id: int):
     """One stop's card: the fragment for htmx, the card on its own page otherwise."""
     found = my_stop_or_404(household_id)
-    if request.headers.get("HX-Request"):
+    if wants_fragment():
         return _stop_answer(found)
     view = _views(found.walk, walk_state(found.walk), [found.household])[0]
-    return render_template("walk/stop.html", view=view, walk=found.walk, **_page_args())
+    return render_template("walk/stop.html", view=view, walk=found.walk)
 
 
 @bp.post("/walk/stops/<int:household_id>/visits")
-@roles("volunteer")
+@roles(*WALKERS)
 def visit(household_id: int):
     """Record one knock on the door, once, however often the phone sends it."""
     found = my_stop_or_404(household_id)
@@ -150,7 +95,7 @@ def visit(household_id: int):
         saved, created = record_visit(household_id, g.user.id, data, services,
                                       shift_id=found.walk.shift_id)
     except VisitError as error:
-        return _refused(str(error))
+        return _refused(error)
     audit("visit_recorded" if created else "visit_repeated", user_id=g.user.id,
           neighbourhood_id=found.household.neighbourhood_id, object_type="household",
           object_id=household_id, visit_id=saved.id, result=saved.outcome,
@@ -163,17 +108,15 @@ def visit(household_id: int):
 
 
 @bp.post("/walk/visits/<int:visit_id>/undo")
-@roles("volunteer")
+@roles(*WALKERS)
 def undo(visit_id: int):
     """Cancel a wrong tap with a new visit record."""
-    wrong = db.session.get(Visit, visit_id)
-    if wrong is None or wrong.user_id != g.user.id:
-        refuse(404, object="visit", object_id=visit_id)
+    wrong = my_visit_or_404(visit_id)
     found = my_stop_or_404(wrong.household_id)
     try:  # one undo per visit, however often the phone sends it
         undone = undo_visit(wrong, g.user.id, f"undo-{wrong.client_id}"[:64])
     except VisitError as error:
-        return _refused(str(error))
+        return _refused(error)
     audit("visit_undone", user_id=g.user.id, neighbourhood_id=found.household.neighbourhood_id,
           object_type="household", object_id=wrong.household_id, visit_id=wrong.id,
           undo_id=undone.id)
@@ -182,7 +125,7 @@ def undo(visit_id: int):
 
 
 @bp.post("/walk/stops/<int:household_id>/position")
-@roles("volunteer")
+@roles(*WALKERS)
 def pin(household_id: int):
     """Save the phone's position as the house's, when it is better than the one it has."""
     found = my_stop_or_404(household_id)
@@ -207,7 +150,7 @@ def pin(household_id: int):
 
 
 @bp.route("/walk/<int:walk_id>/map")
-@roles("volunteer")
+@roles(*WALKERS)
 def map(walk_id: int):  # noqa: A001  (the endpoint reads walk.map)
     """The walk's map: numbered stops and the path (loaded on demand, it is the heavy part)."""
     walk = my_walk_or_404(walk_id)
@@ -223,7 +166,7 @@ def map(walk_id: int):  # noqa: A001  (the endpoint reads walk.map)
                                status=200)
     m = walk_map(stops, lanes, start, height="55vh", **map_settings())
     parts = render_parts(m, nonce=g.csp_nonce)
-    template = "walk/_map.html" if request.headers.get("HX-Request") else "walk/map.html"
+    template = "walk/_map.html" if wants_fragment() else "walk/map.html"
     return render_template(template, parts=parts, walk=walk)
 
 

@@ -2,27 +2,21 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from flask import (Flask, current_app, g, has_request_context, render_template, request, session,
-                   url_for)
+from flask import (Flask, current_app, flash, g, has_request_context, jsonify, redirect,
+                   render_template, request, session, url_for)
 from flask_babel import get_translations
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+import labels
+import vocabulary
 from extensions import db, read_only
 from models import User, UserSession
 from models.base import utcnow
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-STATUS_LABELS = {
-    "not_visited": _l("Chưa đến"), "reached": _l("Đã gặp"), "not_home": _l("Không có nhà"),
-    "appointment": _l("Hẹn quay lại"), "declined": _l("Từ chối"), "moved": _l("Đã chuyển đi"),
-    "vacant": _l("Nhà trống"), "not_found": _l("Không tìm thấy địa chỉ"),
-}
+from models.rules import local_time
 
 
 _TRANSLATED: dict[tuple[str, int], dict[str, str]] = {}
@@ -38,8 +32,14 @@ def translated(labels: dict) -> dict[str, str]:
 
 
 def select_locale() -> str:
-    """Vietnamese first; English when the user chose it (Vietnamese outside a request: the CLI)."""
+    """Vietnamese first; English when the user chose it (outside a request: Vietnamese)."""
     return (session.get("locale") if has_request_context() else None) or "vi"
+
+
+def wants_fragment() -> bool:
+    """An htmx request that swaps part of a page. htmx sends HX-Request also when it
+    restores history after a cache miss, and then wants the whole page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 SIGNED_IN = db.select(User).join(UserSession).where(
@@ -59,15 +59,6 @@ def load_user() -> None:
         session.clear()
 
 
-def local_time(value: datetime | None) -> datetime | None:
-    """A stored UTC time in Asia/Ho_Chi_Minh."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(LOCAL_TZ)
-
-
 def vn_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -82,10 +73,6 @@ def vn_datetime(value: datetime | None) -> str:
 
 def vn_time(value: datetime | None) -> str:
     return "" if value is None else local_time(value).strftime("%H:%M")
-
-
-def today_local() -> date:
-    return datetime.now(LOCAL_TZ).date()
 
 
 def map_settings() -> dict:
@@ -127,8 +114,22 @@ def security_headers(response):
     return response
 
 
+def refused(problem, back: str, status: int = 422):
+    """Input the app will not take (models.base.Invalid, or its message), after a rollback:
+    nothing changed. Said as the request asked: JSON, an htmx fragment with `status`, or
+    flashed on the page the form came from (a 303 back to it)."""
+    db.session.rollback()
+    message = str(problem)
+    if request.is_json:
+        return jsonify(ok=False, error=message), status
+    if wants_fragment():
+        return render_template("_error.html", message=message, status=status), status
+    flash(message, "error")
+    return redirect(back, code=303)
+
+
 def _error(status: int, message: str):
-    if request.headers.get("HX-Request"):
+    if wants_fragment():
         return render_template("_error.html", message=message, status=status), status
     return render_template("error.html", message=message, status=status), status
 
@@ -143,6 +144,8 @@ def _catalogue():
 
 def init_app(app: Flask) -> None:
     """Hooks, filters and error pages."""
+    from routes import access  # its lookups answer fragments through this module
+
     app.before_request(load_user)
     app.jinja_env.install_gettext_callables(  # after Flask-Babel's, with the same meaning
         gettext=lambda s: _catalogue().ugettext(s),
@@ -157,8 +160,12 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _globals():
         return {"current_user": g.get("user"), "csp_nonce": g.get("csp_nonce", ""),
-                "locale": select_locale(), "status_labels": translated(STATUS_LABELS),
-                "view_endpoints": app.view_functions}
+                "locale": select_locale(), "words": vocabulary, "roles": access,
+                "status_labels": translated(labels.STATUS_LABELS),
+                "slot_labels": translated(labels.SLOT_LABELS),
+                "outcome_labels": translated(labels.OUTCOME_LABELS),
+                "state_labels": translated(labels.SERVICE_STATE_LABELS),
+                "js_text": translated(labels.JS_TEXT)}
 
     app.register_error_handler(CSRFError, lambda e: _error(
         400, _("Phiên làm việc đã hết hạn hoặc thiếu mã bảo vệ. Hãy tải lại trang và thử lại.")))

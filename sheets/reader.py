@@ -95,7 +95,8 @@ def _read_table(records: Iterable[Sequence[object]], found: tuple[int, HeaderMat
     return sheet
 
 
-def _data_records(records: Iterable[Sequence[object]], header_row: int) -> Iterator[tuple[int, Sequence[object]]]:
+def _data_records(records: Iterable[Sequence[object]],
+                  header_row: int) -> Iterator[tuple[int, Sequence[object]]]:
     """(Excel row number, cells) of each non-blank record after the header."""
     for row_number, cells in enumerate(records, start=1):
         if row_number > header_row and not is_blank(cells):

@@ -80,7 +80,8 @@ class RowValidator:
         # Only the cells outside named columns are looked at: a wide blank row stays cheap
         for index in chain(self.unnamed, range(self.width, count)):
             if index < count and not is_blank((cells[index],)):
-                where = "nhiều hơn số cột của tiêu đề" if index >= self.width else "nằm ở cột không có tiêu đề"
+                where = ("nhiều hơn số cột của tiêu đề" if index >= self.width
+                         else "nằm ở cột không có tiêu đề")
                 # In a CSV a stray separator inside a name is the usual cause: say so
                 hint = " (có dấu phẩy hoặc dấu chấm phẩy lạc trong ô?)" if self.strict_width else ""
                 return RowError(row_number, f"Cột {index + 1}", f"Dòng có ô thừa {where}{hint}")

@@ -52,7 +52,8 @@ def _decode_strict(payload: bytes, encoding: str) -> str:
         return _checked(payload.decode(encoding))
     except UnicodeDecodeError:
         # An odd byte count or a lone surrogate: the file was cut short or damaged
-        raise SheetRefused("Tệp bị hỏng hoặc không trọn vẹn (lỗi mã hóa Unicode); hãy lưu và tải lên lại") from None
+        raise SheetRefused("Tệp bị hỏng hoặc không trọn vẹn (lỗi mã hóa Unicode); "
+                           "hãy lưu và tải lên lại") from None
 
 
 def _checked(text: str) -> str:
@@ -69,7 +70,8 @@ def records(text: str, separator: str) -> Iterator[list[str]]:
     try:
         yield from reader
     except csv.Error as error:
-        raise SheetRefused(f"Tệp CSV bị lỗi ở dòng {reader.line_num}: một ô quá dài hoặc dấu ngoặc kép không đóng") from error
+        raise SheetRefused(f"Tệp CSV bị lỗi ở dòng {reader.line_num}: một ô quá dài hoặc "
+                           "dấu ngoặc kép không đóng") from error
 
 
 def sample(text: str, separator: str, limit: int) -> list[list[str]]:

@@ -13,16 +13,27 @@
     clearTimeout(toastTimer);
     toastTimer = setTimeout(function () { box.hidden = true; }, ok ? 2500 : 8000);
   }
-  window.gocuaToast = toast;
 
-  function lang() { return document.documentElement.lang || "vi"; }
-  var TEXT = {
-    vi: { notSaved: "Chưa lưu: máy chủ từ chối. ", offline: "Chưa lưu: mất kết nối. Hãy thử lại.",
-          timeout: "Chưa lưu: máy chủ không trả lời. Hãy thử lại.", signIn: "Phiên đăng nhập đã hết, hãy đăng nhập lại." },
-    en: { notSaved: "Not saved: the server refused. ", offline: "Not saved: no connection. Try again.",
-          timeout: "Not saved: the server did not answer. Try again.", signIn: "Your session has ended; please sign in again." }
-  };
-  function t(key) { return (TEXT[lang()] || TEXT.vi)[key]; }
+  // What the scripts say comes from the page, in its language (labels.JS_TEXT, written by
+  // base.html into <body data-text>): one place to word it, one way to translate it.
+  var TEXT = null;
+  function t(key, values) {
+    if (TEXT === null) {
+      try { TEXT = JSON.parse(document.body.getAttribute("data-text") || "{}"); } catch (e) { TEXT = {}; }
+    }
+    var text = TEXT[key] || key;
+    Object.keys(values || {}).forEach(function (name) { text = text.replace("{" + name + "}", values[name]); });
+    return text;
+  }
+
+  // The CSRF token htmx sends (hx-headers on <body>), for the scripts' own requests.
+  function csrf() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
+    catch (e) { return ""; }
+  }
+
+  window.gocua = { toast: toast, text: t, csrf: csrf };
+  window.gocuaToast = toast;
 
   document.addEventListener("htmx:responseError", function (evt) {
     var xhr = evt.detail.xhr;

@@ -3,14 +3,7 @@
 (function () {
   "use strict";
 
-  function csrfToken() {
-    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
-    catch (e) { return ""; }
-  }
-
-  function say(message, ok) {
-    if (window.gocuaToast) { window.gocuaToast(message, ok); }
-  }
+  var gocua = window.gocua;  // static/app.js: toast, text, csrf
 
   document.addEventListener("household-moved", function (event) {
     var box = document.getElementById("household-map");
@@ -19,19 +12,19 @@
     fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": gocua.csrf() },
       body: JSON.stringify({ lat: event.detail.lat, lon: event.detail.lon })
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         if (!response.ok) { throw new Error(body.error || String(response.status)); }
         box.setAttribute("data-last-saved", String(event.detail.id));
-        say(box.getAttribute("data-saved"), true);
+        gocua.toast(gocua.text("pinSaved"), true);
         if (window.htmx && document.querySelector("#household-card [data-household='" + event.detail.id + "']")) {
           htmx.ajax("GET", url.replace(/position$/, "card"), { target: "#household-card" });
         }
       });
     }).catch(function (error) {
-      say(box.getAttribute("data-failed") + error.message, false);
+      gocua.toast(gocua.text("pinFailed") + error.message, false);
     });
   });
 })();

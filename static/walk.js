@@ -8,9 +8,8 @@
   var RETRY_MS = 15000;
   var flushing = false;
 
-  function vi() { return (document.documentElement.lang || "vi") === "vi"; }
-  function say(viText, enText) { return vi() ? viText : enText; }
-  function toast(message, ok) { if (window.gocuaToast) { window.gocuaToast(message, ok); } }
+  var gocua = window.gocua;  // static/app.js: toast, text (the page's words), csrf
+  function toast(message, ok) { gocua.toast(message, ok); }
 
   function uuid() {
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
@@ -19,11 +18,6 @@
     b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
     var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
-
-  function csrf() {
-    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
-    catch (e) { return ""; }
   }
 
   // ---- the queue -------------------------------------------------------------------
@@ -47,7 +41,7 @@
     var box = document.getElementById("walk-queue");
     if (box) {
       box.hidden = items.length === 0;
-      box.textContent = (box.getAttribute("data-waiting") || "").replace("__N__", items.length);
+      box.textContent = gocua.text("queue", { n: items.length });
     }
     items.forEach(function (item) { markUnsaved(item.household, item.error || null, true); });
   }
@@ -63,8 +57,7 @@
     if (!box) { return; }
     box.hidden = false;
     box.querySelector(".unsaved-text").textContent = waiting
-      ? say("Chưa lưu: đang chờ gửi, sẽ tự gửi khi có mạng.", "Not saved yet: waiting to send when online.")
-      : say("Chưa lưu", "Not saved") + (message ? ": " + message : "");
+      ? gocua.text("waiting") : gocua.text("unsaved") + (message ? ": " + message : "");
   }
 
   // ---- sending a visit -------------------------------------------------------------
@@ -93,7 +86,7 @@
       method: "POST", body: item.body, credentials: "same-origin",
       signal: controller ? controller.signal : undefined,
       headers: { "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true",
-                 "X-CSRFToken": csrf() }
+                 "X-CSRFToken": gocua.csrf() }
     }).then(function (response) {
       clearTimeout(timer);
       return response.text().then(function (text) { return { status: response.status, text: text }; });
@@ -127,7 +120,7 @@
     });
     return chain.then(function () {
       flushing = false;
-      if (sent) { toast(say("Đã gửi " + sent + " lượt đang chờ.", "Sent " + sent + " waiting visits."), true); }
+      if (sent) { toast(gocua.text("sentWaiting", { n: sent }), true); }
     }, function () { flushing = false; });
   }
 
@@ -188,7 +181,7 @@
 
   function pinHouse(button) {
     if (!navigator.geolocation) {
-      toast(say("Điện thoại không cho biết vị trí.", "This phone cannot give its position."));
+      toast(gocua.text("noPosition"));
       return;
     }
     button.disabled = true;
@@ -201,7 +194,7 @@
       });
     }, function () {
       button.disabled = false;
-      toast(say("Không lấy được vị trí. Hãy bật định vị cho trình duyệt.", "Could not get the position. Allow location for the browser."));
+      toast(gocua.text("positionFailed"));
     }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 0 });
   }
 
@@ -225,7 +218,7 @@
                          { target: "#" + button.getAttribute("data-target"), swap: "innerHTML" });
       })
       .then(function () { button.hidden = true; },
-            function () { button.disabled = false; toast(say("Chưa tải được bản đồ.", "The map did not load.")); });
+            function () { button.disabled = false; toast(gocua.text("mapFailed")); });
   }
 
   // ---- directions ------------------------------------------------------------------

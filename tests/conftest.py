@@ -4,11 +4,13 @@ SQLite by default; GOCUA_TEST_DB=postgresql runs the same tests on TEST_DATABASE
 """
 from __future__ import annotations
 
+import contextvars
 import os
 from types import SimpleNamespace
 
 import pytest
-from flask import g
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -45,20 +47,34 @@ def _empty_postgres() -> None:
     db.session.commit()
 
 
-PER_REQUEST = ("csrf_token", "_flask_babel", "catalogue")
+class RequestClient(FlaskClient):
+    """A test client whose every request runs as in production: in its own app context
+    (its own `g` and database session, removed when it ends), never in the test's.
+
+    The test's own transaction ends first (its setup is committed, as data stands in the
+    database before a person acts), so a request never waits on the test's SQLite lock,
+    and the test reads what the request wrote afresh.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        # An empty contextvars context: Flask finds no app context and pushes its own.
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def make_app(url: str, tmp_path, **config) -> Flask:
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
+                      "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test-secret",
+                      "SERVER_NAME": None, **config})
+    app.test_client_class = RequestClient
+    return app
 
 
 @pytest.fixture
 def app(tmp_path, database_url):
-    url = database_url or f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
-                      "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test-secret",
-                      "SERVER_NAME": None})
-    # Requests in a test share the test's app context, and so its `g`: forget what is cached
-    # there per request (Flask-WTF's CSRF token, Flask-Babel's locale, the catalogue), as a
-    # fresh request in production would.
-    app.before_request(lambda: [g.pop(key, None) for key in PER_REQUEST] and None)
-    with app.app_context():
+    app = make_app(database_url or f"sqlite:///{tmp_path / 'test.sqlite3'}", tmp_path)
+    with app.app_context():  # the test's own context: its setup and its checks
         db.create_all()
         if ON_POSTGRES:
             _empty_postgres()

@@ -8,7 +8,7 @@ import pytest
 
 from extensions import db
 from models import ShiftResponse, User
-from routes.web import today_local
+from models.rules import local_today
 from tests import helpers
 
 HX = {"HX-Request": "true"}
@@ -25,7 +25,7 @@ def post(client, path, data, htmx=False):
 
 
 def next_weekday(weekday: int) -> date:
-    day = today_local() + timedelta(days=1)
+    day = local_today() + timedelta(days=1)
     return day + timedelta(days=(weekday - day.weekday()) % 7)
 
 
@@ -93,7 +93,7 @@ def test_nobody_else_sees_or_edits_a_volunteers_time(client, auth, world, who):
 
 
 def test_cant_make_it_is_stored_and_shown_to_the_leader(app, client, auth, world):
-    shift = helpers.gen_shift(world.home, today_local() + timedelta(days=2),
+    shift = helpers.gen_shift(world.home, local_today() + timedelta(days=2),
                               give={world.volunteer: [world.home.lanes[0]]})
     db.session.commit()
     auth.sign_in(world.volunteer)
@@ -112,7 +112,7 @@ def test_cant_make_it_is_stored_and_shown_to_the_leader(app, client, auth, world
 
 
 def test_a_volunteer_cannot_answer_for_another_neighbourhoods_shift(client, auth, world):
-    shift = helpers.gen_shift(world.other, today_local() + timedelta(days=2))
+    shift = helpers.gen_shift(world.other, local_today() + timedelta(days=2))
     db.session.commit()
     auth.sign_in(world.volunteer)
     assert post(client, f"/availability/shifts/{shift.id}", {"can_come": "0"}).status_code == 404

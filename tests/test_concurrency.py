@@ -19,7 +19,7 @@ from extensions import db
 from models import AuditEntry, Household, ServiceState, Visit
 from models.base import utcnow
 from models.walkplan import assign, rebuild_walks
-from routes.web import today_local
+from models.rules import local_today
 from tests import helpers
 from tests.conftest import ON_POSTGRES, Auth
 
@@ -31,7 +31,7 @@ EDITED = "vừa được người khác sửa"
 def door(world):
     """Today's shift in which both volunteers walk lane 1: one door, two phones."""
     lane = world.home.lanes[0]
-    shift = helpers.gen_shift(world.home, today_local(), give={world.volunteer: [lane]})
+    shift = helpers.gen_shift(world.home, local_today(), give={world.volunteer: [lane]})
     assign(shift, lane.id, world.volunteer2.id)
     rebuild_walks(shift)
     db.session.commit()

@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from extensions import db
 from models import Household
-from models.review import active_campaign
+from models.campaign import current_campaign
 from models.visit import VisitInput, record_visit
 from tests import helpers
 
@@ -21,7 +21,7 @@ def houses(place):
 def met(household, n=[0], **states):
     """A visit that met the household and set services: code=state for it, or for residents
     as code=[state per resident]."""
-    campaign = active_campaign(household.neighbourhood_id)
+    campaign = current_campaign(household.neighbourhood_id)
     services = {s.code: s for s in campaign.services}
     chosen = []
     for code, state in states.items():

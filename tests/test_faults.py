@@ -21,7 +21,7 @@ from sqlalchemy.pool import NullPool
 
 from extensions import db
 from models import Household, ServiceState, Visit
-from routes.web import today_local
+from models.rules import local_today
 from tests import helpers
 from tests.conftest import ON_POSTGRES, Auth
 
@@ -53,7 +53,7 @@ with app.app_context():
 @pytest.fixture
 def walk(world):
     """Today's walk for the volunteer; the first door on it."""
-    helpers.gen_shift(world.home, today_local(), give={world.volunteer: [world.home.lanes[0]]})
+    helpers.gen_shift(world.home, local_today(), give={world.volunteer: [world.home.lanes[0]]})
     db.session.commit()
     world.door = db.session.scalars(db.select(Household).where(
         Household.lane_id == world.home.lanes[0].id).order_by(Household.id)).first()

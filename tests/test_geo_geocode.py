@@ -19,8 +19,8 @@ STREET = {"lat": "21.5935", "lon": "105.8460", "display_name": "Ngõ 7, Phan Đ�
           "class": "highway", "type": "residential", "addresstype": "road",
           "address": {"road": "Ngõ 7", "city": "Thái Nguyên", "country_code": "vn"}}
 ABROAD = dict(STREET, lat="48.8566", lon="2.3522")
-WARD = {"lat": "21.59", "lon": "105.84", "display_name": "Phan Đình Phùng", "class": "boundary", "type": "administrative",
-        "addresstype": "suburb", "address": {"suburb": "Phan Đình Phùng"}}
+WARD = {"lat": "21.59", "lon": "105.84", "display_name": "Phan Đình Phùng", "class": "boundary",
+        "type": "administrative", "addresstype": "suburb", "address": {"suburb": "Phan Đình Phùng"}}
 
 
 class FakeNominatim(BaseHTTPRequestHandler):

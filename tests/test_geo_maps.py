@@ -8,8 +8,9 @@ import folium
 import pytest
 from folium.plugins import MarkerCluster
 
-from geo.maps import STATUS_COLOURS, household_map, walk_line, walk_map
-from geo.mapkit import OSM_ATTRIBUTION, OSM_TILES, render_parts
+from geo.mapkit import OSM_TILES, render_parts
+from geo.maps import household_map, walk_line, walk_map
+from vocabulary import STATUS_COLOURS
 
 CENTER = (21.5928, 105.8442)
 LANES = [{"name": "Ngõ 5 <b>", "path": [(21.5928, 105.8442), (21.5936, 105.8451)]}]
@@ -195,16 +196,6 @@ def test_map_script_runs_and_wires_card_and_moves(tmp_path, draggable):
     assert seen["ajax"] == [["GET", "/households/2/card", {"target": "#household-card"}]]
     assert seen["events"] == [{"type": "household-moved",
                                "detail": {"id": 2, "lat": 21.5, "lon": 105.8}}]
-
-
-def test_every_household_status_has_its_own_colour_shared_with_the_stylesheet():
-    from pathlib import Path
-    from models.household import STATUSES
-    css = (Path(__file__).resolve().parents[1] / "static" / "app.css").read_text()
-    assert set(STATUS_COLOURS) == set(STATUSES)
-    assert len(set(STATUS_COLOURS.values())) == len(STATUSES)
-    for status, colour in STATUS_COLOURS.items():
-        assert f"--st-{status}:{colour}" in css
 
 
 def test_the_household_map_opens_on_every_household():

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from extensions import db
 from models import Household, ImportDraft, Lane, Shift, User, Visit, Walk
-from routes.web import today_local
+from models.rules import local_today
 from vietnamese import nfc
 
 PIN = "2580"
@@ -104,7 +104,7 @@ def plant(app, world) -> SimpleNamespace:
         leader.post("/team/", data={"csrf_token": csrf, "name": text,
                                     "phone": f"09770{k:05d}", "pin": PIN})
     walker = db.session.scalar(db.select(User).where(User.phone == "0977000000"))
-    leader.post("/shifts/", data={"csrf_token": csrf, "day": today_local().isoformat(),
+    leader.post("/shifts/", data={"csrf_token": csrf, "day": local_today().isoformat(),
                                   "slot": "toi", "meeting_point": CORPUS[2] + CORPUS[6]})
     shift = db.session.scalar(db.select(Shift).where(Shift.slot == "toi"))
     db.session.expire_all()
@@ -246,7 +246,7 @@ def leader(app, world):
     return signed_in(app, world.leader.username, helpers.PASSWORD)
 
 
-def counts() -> tuple[int, int, int]:
+def counting_sql() -> tuple[int, int, int]:
     db.session.expire_all()
     found = tuple(db.session.scalar(db.select(db.func.count(m.id)))
                   for m in (Household, Lane, ImportDraft))
@@ -271,7 +271,7 @@ def zip_bomb() -> bytes:
 def test_a_zip_bomb_workbook_is_refused_before_it_is_opened(leader):
     bomb = zip_bomb()
     assert len(bomb) < 1_000_000  # ~300 KB that would expand to 300 MB
-    before = counts()
+    before = counting_sql()
     tracemalloc.start()
     try:
         response = send(leader, bomb, "danh-sach.xlsx")
@@ -281,7 +281,7 @@ def test_a_zip_bomb_workbook_is_refused_before_it_is_opened(leader):
     assert response.status_code == 422
     assert "giải nén quá lớn" in response.get_data(as_text=True)
     assert peak < 30 * 1024 * 1024, f"{peak / 2**20:.0f} MB held while refusing"
-    assert counts() == before
+    assert counting_sql() == before
 
 
 @pytest.mark.parametrize("name, data, reason", [
@@ -292,12 +292,12 @@ def test_a_zip_bomb_workbook_is_refused_before_it_is_opened(leader):
     ("ho.xlsx", b"", "rỗng"),
 ])
 def test_files_that_are_not_what_they_say_are_refused_cleanly(leader, name, data, reason):
-    before = counts()
+    before = counting_sql()
     response = send(leader, data, name)
     body = response.get_data(as_text=True)
     assert response.status_code == 422, body[-500:]
     assert reason in body and "Traceback" not in body and "/confirm" not in body
-    assert counts() == before
+    assert counting_sql() == before
 
 
 def test_a_hostile_file_name_is_shown_as_text_and_stored_clean(leader):
@@ -312,14 +312,14 @@ def test_a_hostile_file_name_is_shown_as_text_and_stored_clean(leader):
 
 
 def test_short_and_extra_columns_are_refused_by_row(leader):
-    before = counts()
+    before = counting_sql()
     data = f"{HEADER}\r\n13,Ngõ 10,,Lê An\r\n14,Ngõ 10,,Lê Bình,2,,,,,Hà Nội,thừa\r\n"
     response = send(leader, data.encode(), "ho.csv")
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert re.search(r'<td class="num">2</td>', body) and re.search(r'<td class="num">3</td>', body)
     assert "chỉ có 4 ô" in body and "ô thừa" in body
-    assert counts() == before
+    assert counting_sql() == before
 
 
 def test_old_mac_line_ends_import_every_row(leader):
@@ -331,12 +331,12 @@ def test_old_mac_line_ends_import_every_row(leader):
 
 def test_an_upload_over_the_default_limit_is_413_and_writes_nothing(app, leader):
     csrf = token(leader, "/households/import")
-    before = counts()
+    before = counting_sql()
     big = b"1,Ngo 10,,A,1,,,,\n" * (app.config["MAX_CONTENT_LENGTH"] // 18 + 10)
     response = leader.post("/households/import", content_type="multipart/form-data",
                            data={"csrf_token": csrf, "file": (io.BytesIO(big), "ho.csv")})
     assert response.status_code == 413 and "Tệp quá lớn" in response.get_data(as_text=True)
-    assert counts() == before
+    assert counting_sql() == before
 
 
 def _json_answers_hold_the_corpus_as_data(planted):

@@ -64,6 +64,14 @@ def test_search_answers_with_just_the_rows_for_htmx(client, leader):
     assert "HX-Request" in response.headers["Vary"]
 
 
+def test_a_history_restore_gets_the_whole_page(client, leader):
+    """htmx sends HX-Request also when Back finds the page gone from its history cache."""
+    response = client.get("/households/?q=an", headers={
+        "HX-Request": "true", "HX-History-Restore-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert "<html" in body and 'class="nav"' in body and 'name="q"' in body
+
+
 def test_add_a_household_and_refuse_one_without_a_name(client, leader):
     lane = leader.home.lanes[0]
     csrf = token(client)

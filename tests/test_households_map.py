@@ -8,14 +8,13 @@ from datetime import timedelta
 import pytest
 
 from extensions import db
-from geo.maps import STATUS_COLOURS
-from models import GeocodeCache, Household, Job, Lane, Neighbourhood
-from models import placing
+from models import GeocodeCache, Household, Job, Lane, Neighbourhood, placing
 from models.base import utcnow
 from models.visit import VisitInput, record_visit
 from tests import helpers
 from tests.test_geo_geocode import AGENT, HOUSE, server  # noqa: F401  (fixture)
 from tests.test_households import token
+from vocabulary import STATUS_COLOURS
 
 
 @pytest.fixture
@@ -104,12 +103,14 @@ def test_with_no_geocoder_a_drawn_lane_places_every_household(app, world):
     assert db.session.get(Job, job.id).state == "done"
 
 
-def test_geocoding_job_uses_geopy_against_a_local_nominatim_and_caches(app, world, server):
+def test_geocoding_job_uses_geopy_against_a_local_nominatim_and_caches(
+        app, world, server):  # noqa: F811  (the fixture imported above)
     app.config.update(GEOCODER="nominatim", GEOCODER_USER_AGENT=AGENT,
                       GEOCODER_DOMAIN=f"127.0.0.1:{server.port}", GEOCODER_SCHEME="http")
     place = _unplaced_neighbourhood(world, houses=("12", "14"))
     server.answers = {"12 Ngõ 5": [dict(HOUSE, address=dict(HOUSE["address"]))]}
     job, _ = placing.queue_job(place, None)
+    db.session.commit()  # as the view does: the job's thread reads it from the database
     placing.start_job(job).join(timeout=30)
     db.session.expire_all()
     twelve = db.session.scalar(db.select(Household).where(
@@ -155,7 +156,8 @@ def _place(client) -> str:
                          headers={"HX-Request": "true"})
     for thread in threading.enumerate():
         if thread.name.startswith("placing-"):
-            thread.join(timeout=30)
+            thread.join(timeout=120)
+            assert not thread.is_alive(), "the placing job did not finish"
     assert answer.status_code == 200
     return answer.get_data(as_text=True)
 

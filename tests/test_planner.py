@@ -73,7 +73,8 @@ def test_neighbouring_ngo_are_not_interleaved():
     assert_valid(order, stops)
     assert len(lane_entries(order, stops)) == 2
     zigzag = sorted((s["id"] for s in stops), key=lambda sid: (sid.split("-")[2], sid))
-    assert walk_length_m(order, stops, lanes, ll(-30, 0)) < 0.6 * walk_length_m(zigzag, stops, lanes, ll(-30, 0))
+    assert walk_length_m(order, stops, lanes, ll(-30, 0)) < 0.6 * walk_length_m(
+        zigzag, stops, lanes, ll(-30, 0))
 
 
 def test_walk_is_measured_along_the_lanes_not_across_yards():
@@ -129,7 +130,8 @@ def test_walk_length_counts_the_way_in_and_out_of_a_lane():
 def lanes_in_two_clusters():
     lanes = {}
     for k in range(6):
-        lanes[f"west-{k}"] = {"minutes": 30, "lat": ll(k * 30, 0)[0], "lon": ll(k * 30, 0)[1], "households": 10}
+        lanes[f"west-{k}"] = {"minutes": 30, "lat": ll(k * 30, 0)[0], "lon": ll(k * 30, 0)[1],
+                              "households": 10}
         lanes[f"east-{k}"] = {"minutes": 30, "lat": ll(2000 + k * 30, 0)[0], "lon": ll(2000 + k * 30, 0)[1],
                               "households": 10}
     return lanes

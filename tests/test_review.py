@@ -9,10 +9,11 @@ import pytest
 
 from extensions import db
 from models import AuditEntry, Household, ShiftHousehold, Walk, WalkStop
-from models.review import Filters, active_campaign, add_to_shift, not_reached, suggest_slot
+from models.campaign import current_campaign
+from models.review import Filters, add_to_shift, not_reached, suggest_slot
 from models.visit import VisitInput, record_visit, undo_visit
 from models.walkplan import rebuild_walks
-from routes.web import LOCAL_TZ, today_local
+from models.rules import LOCAL_TZ, local_today
 from tests import helpers
 
 HOURS = {"sang": 8, "chieu": 15, "toi": 19}
@@ -21,7 +22,7 @@ _ids = itertools.count(1)
 
 def knock(household, outcome, slot="sang", days_ago=3, **extra):
     """A visit at a local time in that slot, a few days ago."""
-    day = today_local() - timedelta(days=days_ago)
+    day = local_today() - timedelta(days=days_ago)
     local = datetime.combine(day, time(HOURS[slot], 30), LOCAL_TZ)
     at = local.astimezone(timezone.utc).replace(tzinfo=None)
     data = VisitInput(client_id=f"t-{next(_ids)}", outcome=outcome, happened_at=at, **extra)
@@ -113,7 +114,7 @@ def test_filter_by_lane_and_count_per_lane(client, auth, world):
 
 def test_filter_by_a_service_still_missing(client, auth, world):
     a, b, *_ = houses(world.home)
-    services = {s.code: s for s in active_campaign(world.home.id).services}
+    services = {s.code: s for s in current_campaign(world.home.id).services}
     vneid = services["vneid"]
     head, child = a.residents
     data = VisitInput(client_id="vneid-a", outcome="not_home",
@@ -127,7 +128,7 @@ def test_filter_by_a_service_still_missing(client, auth, world):
 
 def test_chosen_households_go_into_the_walk_of_whoever_has_their_lane(client, auth, world):
     lane_a, lane_b = world.home.lanes
-    shift = helpers.gen_shift(world.home, today_local() + timedelta(days=2), "toi",
+    shift = helpers.gen_shift(world.home, local_today() + timedelta(days=2), "toi",
                               give={world.volunteer: [lane_a]})
     db.session.commit()
     target = houses(world.home)[3]  # in lane B, which nobody has
@@ -149,7 +150,7 @@ def test_chosen_households_go_into_the_walk_of_whoever_has_their_lane(client, au
 
 def test_hand_added_households_survive_a_rebuild(app, world):
     lane_a, lane_b = world.home.lanes
-    shift = helpers.gen_shift(world.home, today_local() + timedelta(days=2), "toi",
+    shift = helpers.gen_shift(world.home, local_today() + timedelta(days=2), "toi",
                               give={world.volunteer: [lane_a]})
     target = houses(world.home)[4]
     add_to_shift(shift, [target.id], world.volunteer.id, world.leader.id)
@@ -165,7 +166,7 @@ def test_whole_lanes_are_added_with_the_current_filters(client, auth, world):
     lane_a, lane_b = world.home.lanes
     in_b = [h for h in houses(world.home) if h.lane_id == lane_b.id]
     knock(in_b[0], "not_home")
-    shift = helpers.gen_shift(world.home, today_local() + timedelta(days=1), "chieu")
+    shift = helpers.gen_shift(world.home, local_today() + timedelta(days=1), "chieu")
     db.session.commit()
     auth.sign_in(world.leader)
     client.post("/review/add?not_home=1", data={"csrf_token": auth.csrf(), "shift": shift.id,
@@ -179,7 +180,7 @@ def test_whole_lanes_are_added_with_the_current_filters(client, auth, world):
 def test_an_appointment_goes_into_the_first_shift_in_its_slot_and_stays(app, world):
     lane_a, _ = world.home.lanes
     a = houses(world.home)[0]
-    day = today_local() + timedelta(days=2)
+    day = local_today() + timedelta(days=2)
     early = helpers.gen_shift(world.home, day - timedelta(days=1), "toi",
                               give={world.volunteer: [lane_a]})
     wrong_slot = helpers.gen_shift(world.home, day, "sang", give={world.volunteer: [lane_a]})
@@ -201,8 +202,8 @@ def test_an_appointment_goes_into_the_first_shift_in_its_slot_and_stays(app, wor
 
 
 def test_bad_input_changes_nothing(client, auth, world):
-    past = helpers.gen_shift(world.home, today_local() - timedelta(days=1), "toi")
-    theirs = helpers.gen_shift(world.other, today_local() + timedelta(days=1), "toi")
+    past = helpers.gen_shift(world.home, local_today() - timedelta(days=1), "toi")
+    theirs = helpers.gen_shift(world.other, local_today() + timedelta(days=1), "toi")
     db.session.commit()
     target = houses(world.home)[0]
     stranger = houses(world.other)[0]
@@ -213,7 +214,7 @@ def test_bad_input_changes_nothing(client, auth, world):
         response = client.post("/review/add", data={"csrf_token": auth.csrf(), **form})
         assert response.status_code == 303
         assert "buổi sắp tới" in client.get(response.headers["Location"]).get_data(as_text=True)
-    coming = helpers.gen_shift(world.home, today_local() + timedelta(days=1), "toi")
+    coming = helpers.gen_shift(world.home, local_today() + timedelta(days=1), "toi")
     db.session.commit()
     client.post("/review/add", data={"csrf_token": auth.csrf(), "shift": coming.id,
                                      "household": [stranger.id]})
@@ -246,6 +247,6 @@ def test_others_cannot_open_the_review(client, auth, world, who):
 def test_a_leader_cannot_review_another_neighbourhood(client, auth, world):
     auth.sign_in(world.leader)
     assert client.get(f"/review?neighbourhood={world.other.id}").status_code == 404
-    shift = helpers.gen_shift(world.other, today_local() + timedelta(days=1), "toi")
+    shift = helpers.gen_shift(world.other, local_today() + timedelta(days=1), "toi")
     db.session.commit()
     assert client.get(f"/review/shifts/{shift.id}").status_code == 404

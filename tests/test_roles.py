@@ -103,7 +103,6 @@ def test_protective_headers_on_every_page(client, auth, world):
 
 
 def test_the_leader_reads_the_audit_log_of_their_neighbourhood_only(client, auth, world):
-    from tests.helpers import gen_user
     auth.sign_in(world.other_leader)
     auth.sign_out()
     auth.sign_in(world.leader)

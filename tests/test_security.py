@@ -20,7 +20,7 @@ from models import (AuditEntry, AwayDate, Household, ImportDraft, Job, Lane, Shi
                     Walk)
 from models.placing import JOB_KIND
 from models.visit import VisitInput, record_visit
-from routes.web import today_local
+from models.rules import local_today
 from tests import helpers
 
 PUBLIC = {"static", "auth.sign_in", "auth.link", "auth.language", "auth.sign_out",
@@ -38,7 +38,7 @@ def _populate(place, volunteers: list[User], leader: User, secret: str) -> Simpl
             Household.neighbourhood_id == place.id)):
         household.set_head_name(f"{secret} {household.id}")
     lanes = place.lanes
-    shift = helpers.gen_shift(place, today_local(),
+    shift = helpers.gen_shift(place, local_today(),
                               give={v: [lanes[k % len(lanes)]] for k, v in enumerate(volunteers)})
     found = SimpleNamespace(place=place, shift=shift, lane=lanes[0], walks={}, visits={},
                             households={}, secret=secret)
@@ -50,7 +50,7 @@ def _populate(place, volunteers: list[User], leader: User, secret: str) -> Simpl
             client_id=str(uuid.uuid4()), outcome="not_home"), services={}, shift_id=shift.id)
         found.walks[volunteer.id], found.visits[volunteer.id] = walk, visit
         found.households[volunteer.id] = household
-        volunteer.away_dates.append(AwayDate(day=today_local() + timedelta(days=3)))
+        volunteer.away_dates.append(AwayDate(day=local_today() + timedelta(days=3)))
     found.draft = ImportDraft(neighbourhood_id=place.id, user_id=leader.id, filename="x.csv",
                               data=b"x")
     found.job = Job(kind=JOB_KIND, neighbourhood_id=place.id, state="done")
@@ -272,7 +272,7 @@ def test_fields_the_session_decides_are_ignored_in_a_post(app, client, auth, sce
     household = db.session.scalar(db.select(Household).where(Household.head_name == "Hộ Mới"))
     assert household.neighbourhood_id == scene.home.id
 
-    day = (today_local() + timedelta(days=5)).isoformat()
+    day = (local_today() + timedelta(days=5)).isoformat()
     client.post("/shifts/", data={**smuggled, "day": day, "slot": "toi"})
     shift = db.session.scalar(db.select(Shift).where(Shift.slot == "toi"))
     assert shift.neighbourhood_id == scene.home.id

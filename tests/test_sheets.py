@@ -118,7 +118,8 @@ def test_headers_without_diacritics_or_case():
 
 
 def test_header_synonyms_and_title_row_above():
-    text = "DANH SÁCH HỘ GIA ĐÌNH TỔ 6\r\nSTT,Số nhà,Phố,Họ tên chủ hộ,Số khẩu,SĐT\r\n1,9,Phố Huế,Đỗ Yến,2,0987654321\r\n"
+    text = ("DANH SÁCH HỘ GIA ĐÌNH TỔ 6\r\nSTT,Số nhà,Phố,Họ tên chủ hộ,Số khẩu,SĐT\r\n"
+            "1,9,Phố Huế,Đỗ Yến,2,0987654321\r\n")
     sheet = parse(text)
     assert sheet.rows[0].row_number == 3 and sheet.rows[0].phone == "0987654321" and not sheet.errors
 
@@ -157,7 +158,8 @@ def test_phone_digits_and_plus84():
 
 def test_invalid_phone():
     sheet = parse(csv_text("13,ngõ 12,,Lê An,,12345,,,"))
-    assert sheet.errors[0].column == "Số điện thoại" and sheet.errors[0].message == "Số điện thoại không hợp lệ"
+    assert sheet.errors[0].column == "Số điện thoại"
+    assert sheet.errors[0].message == "Số điện thoại không hợp lệ"
 
 
 def test_decimal_comma_coordinates():
@@ -250,7 +252,8 @@ def test_zip_bomb_is_refused_quickly():
 # --- xlsx ----------------------------------------------------------------------------------------
 
 def test_xlsx_round_trip_with_numbers():
-    data = xlsx_bytes([HEADER.split(","), [12, "ngõ 3", "Phố Huế", "Hoàng Thu", 4, 912345678, 21.5, 105.8, None]])
+    data = xlsx_bytes([HEADER.split(","),
+                       [12, "ngõ 3", "Phố Huế", "Hoàng Thu", 4, 912345678, 21.5, 105.8, None]])
     row = parse_households("ho.xlsx", data).rows[0]
     assert (row.house_number, row.members, row.phone, row.lat) == ("12", 4, "0912345678", 21.5)
 

@@ -8,7 +8,7 @@ import pytest
 
 from extensions import db
 from models import Availability, Shift, ShiftResponse, Walk
-from routes.web import today_local
+from models.rules import local_today
 from tests import helpers
 
 HX = {"HX-Request": "true"}
@@ -40,7 +40,7 @@ def free_every_day(*users):
 
 @pytest.fixture
 def shift(world):
-    shift = helpers.gen_shift(world.home, today_local() + timedelta(days=2), slot="chieu")
+    shift = helpers.gen_shift(world.home, local_today() + timedelta(days=2), slot="chieu")
     db.session.commit()
     return shift
 
@@ -52,13 +52,13 @@ def leader(client, auth, world):
 
 
 def test_a_new_shift_meets_at_the_cultural_house_unless_told_otherwise(leader, world):
-    day = (today_local() + timedelta(days=5)).isoformat()
+    day = (local_today() + timedelta(days=5)).isoformat()
     response = post(leader, "/shifts/", {"day": day, "slot": "toi", "meeting_point": ""})
     assert response.status_code == 303 and "/board" in response.headers["Location"]
     shift = db.session.scalar(db.select(Shift))
     assert (shift.slot, shift.meeting_point) == ("toi", world.home.meeting_point)
     page = leader.get("/shifts/").get_data(as_text=True)
-    assert "Tối" in page and (today_local() + timedelta(days=5)).strftime("%d/%m/%Y") in page
+    assert "Tối" in page and (local_today() + timedelta(days=5)).strftime("%d/%m/%Y") in page
 
 
 @pytest.mark.parametrize("form, message", [
@@ -69,7 +69,7 @@ def test_a_new_shift_meets_at_the_cultural_house_unless_told_otherwise(leader, w
 ])
 def test_a_shift_with_a_bad_date_or_slot_is_refused_and_nothing_is_made(leader, form, message):
     if form["day"] == "+5":
-        form["day"] = (today_local() + timedelta(days=5)).isoformat()
+        form["day"] = (local_today() + timedelta(days=5)).isoformat()
     response = post(leader, "/shifts/", form)
     assert response.status_code == 303
     assert message in leader.get("/shifts/").get_data(as_text=True)

@@ -11,7 +11,7 @@ import pytest
 from extensions import db
 from models import AuditEntry, Household, Service, ServiceState, Visit, Walk
 from models.base import utcnow
-from routes.web import today_local
+from models.rules import local_today
 from tests import helpers
 
 HX = {"HX-Request": "true"}
@@ -75,7 +75,7 @@ def test_the_walk_speaks_the_volunteers_language_and_switches_back(client, auth,
 
 def test_a_child_is_not_asked_for_adult_services(client, auth, day):
     household = day.mine[0]
-    household.residents[1].birth_year = today_local().year - 10
+    household.residents[1].birth_year = local_today().year - 10
     db.session.commit()
     auth.sign_in(day.volunteer)
     page = client.get(f"/walk/stops/{household.id}", headers=HX).get_data(as_text=True)
@@ -172,6 +172,24 @@ def test_bad_input_is_refused_in_vietnamese_and_changes_nothing(client, auth, da
     assert _visits() == 0 and db.session.get(Household, day.mine[0].id).status == "not_visited"
 
 
+@pytest.mark.parametrize("fields, message", [
+    ({"outcome": ""}, "Choose the outcome of the visit"),
+    ({"outcome": "come_back"}, "Come back later: choose a day"),
+    ({"outcome": "not_home", "s-1": "yes"}, "Services are recorded only when the household was met"),
+    ({"client_id": "x"}, "The visit id is missing"),
+])
+def test_an_english_volunteer_is_refused_in_english(client, auth, day, fields, message):
+    auth.sign_in(day.volunteer)
+    client.post("/language", data={"lang": "en", "csrf_token": _token(client)})
+    response = _post(client, day.mine[0], **fields)  # htmx, from the card
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    queued = client.post(f"/walk/stops/{day.mine[0].id}/visits",  # the offline queue's JSON
+                         json={"client_id": str(uuid.uuid4()), "outcome": "met", **fields},
+                         headers={"X-CSRFToken": _token(client)})
+    assert queued.status_code == 400 and message in queued.get_json()["error"]
+    assert _visits() == 0
+
+
 def test_consent_given_at_the_door_is_recorded_once_and_the_box_goes_away(client, auth, day):
     door = day.mine[0]
     assert door.consent_at is None
@@ -197,7 +215,7 @@ def test_consent_given_at_the_door_is_recorded_once_and_the_box_goes_away(client
 
 def test_come_back_keeps_the_day_and_slot(client, auth, day):
     auth.sign_in(day.volunteer)
-    when = today_local() + timedelta(days=2)
+    when = local_today() + timedelta(days=2)
     text = _post(client, day.mine[0], outcome="come_back", come_back_day=when.isoformat(),
                  come_back_slot="toi").get_data(as_text=True)
     assert when.strftime("%d/%m/%Y") in text and "Tối" in text

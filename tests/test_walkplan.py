@@ -12,7 +12,7 @@ from models.board import board
 from models.visit import VisitInput, record_visit
 from models.walkplan import (assign, follow_planner, give_lane, households_to_visit,
                              rebuild_walks, visit_minutes)
-from routes.web import today_local
+from models.rules import local_today
 from tests import helpers
 
 
@@ -32,7 +32,7 @@ def test_settled_households_stay_off_the_walk_and_follow_ups_go_on(world):
     for household, outcome in [(reached, "met"), (moved, "moved"), (declined, "declined"),
                                (not_home, "not_home")]:
         visit(household, outcome)
-    shift = helpers.gen_shift(world.home, today_local() + timedelta(days=1))
+    shift = helpers.gen_shift(world.home, local_today() + timedelta(days=1))
     ids = {h.id for h in households_to_visit([lane.id], shift)[lane.id]}
     assert not_home.id in ids
     assert not ids & {reached.id, moved.id, declined.id}
@@ -41,11 +41,11 @@ def test_settled_households_stay_off_the_walk_and_follow_ups_go_on(world):
 
 def test_an_appointment_joins_the_shift_in_its_slot_only(world):
     lane = world.home.lanes[0]
-    day = today_local() + timedelta(days=2)
+    day = local_today() + timedelta(days=2)
     tonight, passed = helpers.gen_household(world.home, lane, "30"), \
         helpers.gen_household(world.home, lane, "31")
     visit(tonight, "come_back", come_back_day=day, come_back_slot="toi")
-    visit(passed, "come_back", come_back_day=today_local() - timedelta(days=1),
+    visit(passed, "come_back", come_back_day=local_today() - timedelta(days=1),
           come_back_slot="sang")
     evening = helpers.gen_shift(world.home, day, slot="toi")
     morning = helpers.gen_shift(world.home, day, slot="sang")
@@ -65,14 +65,14 @@ def test_a_household_with_services_done_needs_less_time_than_a_fresh_one(world):
             for s in campaign.services[:3] for r in (half.residents if s.per == "resident"
                                                      else [None])]
     visit(half, "not_home", services=done)
-    shift = helpers.gen_shift(world.home, today_local() + timedelta(days=1))
+    shift = helpers.gen_shift(world.home, local_today() + timedelta(days=1))
     minutes = visit_minutes([fresh, half], shift)
     assert 0 < minutes[half.id] < minutes[fresh.id]
 
 
 def test_a_walk_keeps_each_lane_together_in_the_leaders_order_with_length_and_time(world):
     first, second = world.home.lanes
-    shift = helpers.gen_shift(world.home, today_local() + timedelta(days=1),
+    shift = helpers.gen_shift(world.home, local_today() + timedelta(days=1),
                               give={world.volunteer: [second, first]})
     walk = shift.walks[0]
     assert [s.household.lane_id for s in walk.stops] == [second.id] * 3 + [first.id] * 3
@@ -82,7 +82,7 @@ def test_a_walk_keeps_each_lane_together_in_the_leaders_order_with_length_and_ti
 
 def test_changing_one_volunteers_lanes_leaves_the_others_walk_alone(world):
     first, second = world.home.lanes
-    shift = helpers.gen_shift(world.home, today_local() + timedelta(days=1),
+    shift = helpers.gen_shift(world.home, local_today() + timedelta(days=1),
                               give={world.volunteer: [first], world.volunteer2: [second]})
     kept = next(w for w in shift.walks if w.volunteer_id == world.volunteer2.id)
     kept_id, kept_stops = kept.id, [s.household_id for s in kept.stops]
@@ -94,7 +94,7 @@ def test_changing_one_volunteers_lanes_leaves_the_others_walk_alone(world):
 
 def test_the_planners_order_rewrites_the_lane_order_to_match_the_walk(world):
     lanes = world.home.lanes
-    shift = helpers.gen_shift(world.home, today_local() + timedelta(days=1),
+    shift = helpers.gen_shift(world.home, local_today() + timedelta(days=1),
                               give={world.volunteer: [lanes[1], lanes[0]]})
     walk = follow_planner(shift, [world.volunteer.id])[0]
     walked = list(dict.fromkeys(s.household.lane_id for s in walk.stops))
@@ -104,7 +104,7 @@ def test_the_planners_order_rewrites_the_lane_order_to_match_the_walk(world):
 
 def test_a_lane_given_twice_is_a_warning_on_the_board(world):
     lane = world.home.lanes[0]
-    shift = helpers.gen_shift(world.home, today_local() + timedelta(days=1))
+    shift = helpers.gen_shift(world.home, local_today() + timedelta(days=1))
     assign(shift, lane.id, world.volunteer.id)
     assign(shift, lane.id, world.volunteer2.id)
     rebuild_walks(shift)
@@ -116,7 +116,7 @@ def test_a_lane_given_twice_is_a_warning_on_the_board(world):
 
 def test_a_lane_also_given_in_another_shift_that_day_is_flagged(world):
     lane = world.home.lanes[0]
-    day = today_local() + timedelta(days=1)
+    day = local_today() + timedelta(days=1)
     helpers.gen_shift(world.home, day, slot="sang", give={world.volunteer: [lane]})
     evening = helpers.gen_shift(world.home, day, slot="toi", give={world.volunteer2: [lane]})
     row = next(r for r in board(evening).lanes if r.lane.id == lane.id)
@@ -127,7 +127,7 @@ def test_a_household_without_a_position_still_gets_a_stop(world):
     lane = world.home.lanes[0]
     lost = helpers.gen_household(world.home, lane, "99")
     lost.lat = lost.lon = None
-    shift = helpers.gen_shift(world.home, today_local() + timedelta(days=1),
+    shift = helpers.gen_shift(world.home, local_today() + timedelta(days=1),
                               give={world.volunteer: [lane]})
     assert lost.id in [s.household_id for s in shift.walks[0].stops]
 
@@ -135,7 +135,7 @@ def test_a_household_without_a_position_still_gets_a_stop(world):
 def test_a_through_lane_said_on_the_command_line_shortens_the_walk_through_it(world, runner):
     a = helpers.gen_lane(world.home, "Ngõ 40", "Phố Thông", [(0, 0), (0, 120)], houses=5)
     b = helpers.gen_lane(world.home, "Ngõ 42", "Phố Thông", [(80, 0), (80, 120)], houses=5)
-    shift = helpers.gen_shift(world.home, today_local() + timedelta(days=1),
+    shift = helpers.gen_shift(world.home, local_today() + timedelta(days=1),
                               give={world.volunteer: [a, b]})
     dead_end = shift.walks[0].length_m
     db.session.commit()

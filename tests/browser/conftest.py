@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from flask import g
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -107,7 +106,6 @@ def demo_app(tmp_path, database_url, demo_template):
         url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret",
                       "INSTANCE_PATH": str(tmp_path)})
-    app.before_request(lambda: g.pop("csrf_token", None) and None)
     with app.app_context():
         if ON_POSTGRES:
             db.create_all()

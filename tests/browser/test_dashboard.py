@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from extensions import db
 from models import User
 from models.figures import headline, neighbourhood_summary
-from routes.web import today_local
+from models.rules import local_today
 from tests.browser.conftest import DEMO_LEADER, fresh, sign_in
 
 pytestmark = pytest.mark.browser
@@ -19,7 +19,7 @@ def test_the_four_figures_read_on_a_phone(demo_server, phone):
     expect(phone.get_by_role("heading", name="Số liệu", exact=True)).to_be_visible()
     fresh()
     leader = db.session.scalar(db.select(User).where(User.username == DEMO_LEADER[0]))
-    expected = headline(neighbourhood_summary(leader.neighbourhood_id, today_local()).overall)
+    expected = headline(neighbourhood_summary(leader.neighbourhood_id, local_today()).overall)
     assert [f.code for f in expected] == ["broadband", "payment", "public_service_household",
                                           "vneid"]
     for figure in expected:

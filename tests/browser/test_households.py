@@ -7,12 +7,12 @@ import pytest
 from playwright.sync_api import expect
 
 from extensions import db
-from geo.maps import STATUS_COLOURS
 from models import Household
 from models.visit import VisitInput, record_visit
 from tests import helpers
 from tests.browser.conftest import fresh, sign_in
 from tests.test_sheets import csv_text, to_cp1258, xlsx_bytes
+from vocabulary import STATUS_COLOURS
 
 pytestmark = pytest.mark.browser
 
@@ -153,3 +153,30 @@ def test_without_network_drawn_lanes_place_every_household(live_server, desktop,
     spread = db.session.scalars(db.select(Household).where(
         Household.head_name.like("Hộ Số %"))).all()
     assert len(spread) == 12 and {h.position_source for h in spread} == {"lane"}
+
+
+def test_back_after_a_dozen_searches_brings_the_registry_back_whole(demo_server, desktop):
+    """htmx asks the server for a page that has left its history cache (ten pages at most,
+    within sessionStorage's quota) with HX-Request set: the answer must be the whole page."""
+    from tests.browser.conftest import DEMO_LEADER
+    sign_in(desktop, demo_server, *DEMO_LEADER)
+    desktop.goto(demo_server("/households/"))
+    search = desktop.get_by_label("Tìm theo tên chủ hộ hoặc số nhà")
+    for term in ("ng", "ngu", "nguy", "tran", "le", "pham", "hoang", "do", "bui", "dang",
+                 "vu", "1"):
+        with desktop.expect_response(lambda r: f"q={term}" in r.url):
+            search.fill(term)
+        expect(desktop).to_have_url(re.compile(f"q={term}"))
+    assert desktop.locator("nav.nav").count() == 1
+    # The page before the last search has left the cache, as on a phone whose
+    # sessionStorage is full: Back asks the server for it.
+    desktop.evaluate("() => sessionStorage.removeItem('htmx-history-cache')")
+    with desktop.expect_response(
+            lambda r: r.request.headers.get("hx-history-restore-request") == "true") as restore:
+        desktop.go_back()
+    assert "q=vu" in restore.value.url
+    expect(desktop.locator("nav.nav")).to_have_count(1)
+    expect(desktop.get_by_label("Tìm theo tên chủ hộ hoặc số nhà")).to_be_visible()
+    expect(desktop.locator("form.hh-filters")).to_have_count(1)
+    expect(desktop.locator("#household-rows")).to_have_count(1)
+    assert "q=vu" in desktop.url

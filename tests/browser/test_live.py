@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from extensions import db, read_only
 from models import Shift, User, Walk
-from routes.web import today_local
+from models.rules import local_today
 from tests.browser.conftest import DEMO_LEADER, DEMO_VOLUNTEER, fresh, sign_in
 
 pytestmark = pytest.mark.browser
@@ -35,7 +35,7 @@ def test_the_board_shows_a_volunteers_visit_within_five_seconds(demo_server, new
     fresh()
     user = db.session.scalar(db.select(User).where(User.phone == DEMO_VOLUNTEER[0]))
     walk = db.session.scalar(db.select(Walk).join(Shift).where(
-        Walk.volunteer_id == user.id, Shift.day == today_local()))
+        Walk.volunteer_id == user.id, Shift.day == local_today()))
     household = walk.stops[0].household
     address, name = household.address, user.name
     fresh()

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from extensions import db
 from models import Shift, Walk, WalkStop
-from routes.web import today_local
+from models.rules import local_today
 from tests.browser.conftest import DEMO_LEADER, fresh, sign_in
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ def test_not_home_twice_evenings_never_tried_go_into_the_next_evening_shift(demo
     chosen = {int(cards.nth(k).get_attribute("data-household")) for k in range(count)}
     addresses = [cards.nth(k).locator("b").inner_text() for k in range(count)]
 
-    evening = today_local() + timedelta(days=3)
+    evening = local_today() + timedelta(days=3)
     page.get_by_label("Chọn tất cả các hộ trong danh sách").check()
     page.get_by_label("Buổi đi").select_option(label=f"Tối {evening:%d/%m/%Y}")
     page.get_by_label("Thành viên đi").select_option(index=1)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from routes.web import today_local
+from models.rules import local_today
 from tests.browser.conftest import DEMO_LEADER, sign_in
 
 pytestmark = pytest.mark.browser
@@ -17,7 +17,7 @@ def test_leader_gives_lanes_sees_load_bars_move_suggests_and_opens_a_walk(demo_s
     page = desktop
     sign_in(page, demo_server, *DEMO_LEADER)
     page.get_by_role("link", name="Buổi đi").click()
-    page.get_by_label("Ngày").fill((today_local() + timedelta(days=6)).isoformat())
+    page.get_by_label("Ngày").fill((local_today() + timedelta(days=6)).isoformat())
     page.get_by_label("Sáng").check()
     page.get_by_role("button", name="Tạo buổi").click()
     expect(page.get_by_role("heading", name=re.compile("Phân công buổi Sáng"))).to_be_visible()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from extensions import db, read_only
 from models.base import utcnow
 from models import Shift, User, Visit, Walk
-from routes.web import today_local
+from models.rules import local_today
 from tests.browser.conftest import DEMO_VOLUNTEER, fresh, sign_in
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,7 @@ def _walk(phone_number: str) -> Walk:
     fresh()
     user = db.session.scalar(db.select(User).where(User.phone == phone_number))
     return db.session.scalar(db.select(Walk).join(Shift).where(
-        Walk.volunteer_id == user.id, Shift.day == today_local()))
+        Walk.volunteer_id == user.id, Shift.day == local_today()))
 
 
 def _record(card, label: str, note: str = "") -> None:
@@ -32,7 +32,7 @@ def _record(card, label: str, note: str = "") -> None:
     card.get_by_label(label, exact=True).check()
     if label == "Hẹn quay lại":
         card.locator("input[name=come_back_day]").fill(
-            (today_local() + timedelta(days=2)).isoformat())
+            (local_today() + timedelta(days=2)).isoformat())
     if note:
         card.get_by_label("Ghi chú").fill(note)
     card.get_by_role("button", name="Lưu", exact=True).tap()

@@ -1,0 +1,87 @@
+"""What each word of `vocabulary.py` (and each code a screen shows) is called, in Vietnamese,
+translated to English through Flask-Babel.
+
+Lazy strings: a table is worked out in the request's language once per language and process
+by `routes.web.translated`, and handed to every template by `routes.web`; JavaScript gets
+`JS_TEXT` once per page (base.html). A label is changed here, and its English in
+translations/en/LC_MESSAGES/messages.po.
+"""
+from __future__ import annotations
+
+# `_` is lazy here (so that the plain `pybabel extract` finds every label): a table is
+# translated when it is read, in the language of the request reading it.
+from flask_babel import lazy_gettext as _
+
+SLOT_LABELS = {"sang": _("Sáng"), "chieu": _("Chiều"), "toi": _("Tối")}
+NEVER_TRIED_LABELS = {"sang": _("Chưa thử buổi sáng"), "chieu": _("Chưa thử buổi chiều"),
+                      "toi": _("Chưa thử buổi tối")}
+WEEKDAY_LABELS = dict(enumerate([_("Thứ 2"), _("Thứ 3"), _("Thứ 4"), _("Thứ 5"), _("Thứ 6"),
+                                 _("Thứ 7"), _("Chủ nhật")]))  # date.weekday(): Monday is 0
+
+STATUS_LABELS = {
+    "not_visited": _("Chưa đến"), "reached": _("Đã gặp"), "not_home": _("Không có nhà"),
+    "appointment": _("Hẹn quay lại"), "declined": _("Từ chối"), "moved": _("Đã chuyển đi"),
+    "vacant": _("Nhà trống"), "not_found": _("Không tìm thấy địa chỉ"),
+}
+OUTCOME_LABELS = {"met": _("Đã gặp"), "not_home": _("Không có nhà"),
+                  "come_back": _("Hẹn quay lại"), "declined": _("Từ chối"),
+                  "moved": _("Đã chuyển đi"), "vacant": _("Nhà trống"),
+                  "not_found": _("Không tìm thấy địa chỉ")}
+SERVICE_STATE_LABELS = {
+    "no": _("Chưa"), "yes": _("Có"),
+    "not_registered": _("Chưa đăng ký"), "captured": _("Đã thu nhận tại công an"),
+    "activated": _("Đã kích hoạt"), "in_use": _("Đang sử dụng"),
+}
+# A figure that is not a service of its own (models.figures adds it beside public_service).
+PUBLIC_SERVICE_HOUSEHOLD = _("Hộ có người đã dùng dịch vụ công trực tuyến")
+
+# The assignment board's warnings (models.board gives codes): the leader is warned, never refused.
+LOAD_WARNING_LABELS = {"over_capacity": _("Quá số hộ nhận được"),
+                       "not_available": _("Không rảnh buổi này"),
+                       "cant_come": _("Đã báo không đi được"),
+                       "lane_twice": _("Có ngõ giao hai lần")}
+LANE_WARNING_LABELS = {"twice": _("Ngõ giao cho hai người"),
+                       "other_shift": _("Ngõ cũng đã giao ở buổi khác cùng ngày")}
+
+# The audit log: what was done, and how it ended.
+ACTION_LABELS = {
+    "sign_in": _("Đăng nhập"), "sign_out": _("Đăng xuất"),
+    "access_refused": _("Bị từ chối truy cập"),
+    "sign_in_link_made": _("Tạo link đăng nhập"), "volunteer_added": _("Thêm thành viên"),
+    "volunteer_active": _("Khoá/mở khoá thành viên"),
+    "household_added": _("Thêm hộ"), "household_edited": _("Sửa thông tin hộ"),
+    "household_moved_away": _("Ghi nhận hộ chuyển đi"), "household_erased": _("Xoá hộ"),
+    "resident_added": _("Thêm nhân khẩu"), "resident_removed": _("Bớt nhân khẩu"),
+    "household_pinned": _("Ghim vị trí hộ trên bản đồ"),
+    "household_positioned": _("Ghim vị trí hộ tại cửa nhà"),
+    "households_imported": _("Nhập danh sách hộ"),
+    "households_import_refused": _("Nhập danh sách hộ bị từ chối"),
+    "households_placing_started": _("Bắt đầu định vị các hộ"),
+    "visit_recorded": _("Ghi lượt gõ cửa"), "visit_repeated": _("Lượt gõ cửa gửi lại"),
+    "visit_undone": _("Huỷ lượt gõ cửa"), "export": _("Xuất dữ liệu"),
+    "shift_created": _("Lên kế hoạch buổi"), "shift_response": _("Báo đi được/không đi được"),
+    "lane_given": _("Giao ngõ"), "lanes_reordered": _("Đổi thứ tự ngõ"),
+    "lanes_suggested": _("Gợi ý giao ngõ"), "review_add_to_shift": _("Đưa hộ vào buổi"),
+    "availability_saved": _("Lưu lịch rảnh"), "away_added": _("Thêm ngày vắng"),
+    "away_removed": _("Bỏ ngày vắng"), "lane_through": _("Đặt ngõ thông"),
+}
+AUDIT_OUTCOME_LABELS = {"ok": _("Xong"), "failed": _("Sai mật khẩu/PIN"),
+                        "refused": _("Bị từ chối"),
+                        "throttled": _("Tạm khoá do sai nhiều lần")}
+
+# What the page's scripts say (static/app.js reads them from base.html: gocua.text(key)).
+JS_TEXT = {
+    "notSaved": _("Chưa lưu: máy chủ từ chối. "),
+    "offline": _("Chưa lưu: mất kết nối. Hãy thử lại."),
+    "timeout": _("Chưa lưu: máy chủ không trả lời. Hãy thử lại."),
+    "signIn": _("Phiên đăng nhập đã hết, hãy đăng nhập lại."),
+    "unsaved": _("Chưa lưu"),
+    "waiting": _("Chưa lưu: đang chờ gửi, sẽ tự gửi khi có mạng."),
+    "queue": _("Đang chờ gửi: %(n)s lượt (chưa lưu). Sẽ tự gửi khi có mạng.", n="{n}"),
+    "sentWaiting": _("Đã gửi %(n)s lượt đang chờ.", n="{n}"),
+    "noPosition": _("Điện thoại không cho biết vị trí."),
+    "positionFailed": _("Không lấy được vị trí. Hãy bật định vị cho trình duyệt."),
+    "mapFailed": _("Chưa tải được bản đồ."),
+    "pinSaved": _("Đã lưu vị trí mới."),
+    "pinFailed": _("Chưa lưu vị trí: "),
+}
