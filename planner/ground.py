@@ -4,9 +4,9 @@ A through-lane (ngõ thông) is a walkable way joining two points beyond the lan
 usually a lane's far end and another lane (or a street) it comes out on. Each end is
 placed on the nearest given lane within `lanetree.NEAR_LANE_M`; a link with an end on no
 given lane is left out (pass the paths of the lanes it joins), unless that end is None:
-the way comes out on the street. A shortest way on foot is a chain of tree-and-street legs joined at link ends,
-so shortest paths over the link ends alone (Floyd–Warshall on a few points) give every
-distance exactly.
+the way comes out on the street. A shortest way on foot is a chain of tree-and-street
+legs joined at link ends, so shortest paths over the link ends alone (Floyd–Warshall on
+a few points) give every distance exactly.
 """
 from __future__ import annotations
 
