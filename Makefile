@@ -44,11 +44,20 @@ translations: $(VENV)/.installed
 db: setup
 	$(FLASK) db upgrade
 
+# The shared benchmarks live beside the project (SHARED=/path/to/shared to run them from elsewhere).
+SHARED ?= ../shared
+
 bench: setup
 	$(PY) -m pip install --quiet -e '.[bench]'
 	mkdir -p .bench-cache
-	$(PY) ../shared/bench/walk_bench.py --project . --suite public --cache .bench-cache/ortools-public.json
-	$(PY) ../shared/bench/walk_bench.py --project . --suite public-large --cache .bench-cache/ortools-large.json
+	@echo "== ward: Suggest against OR-Tools and VROOM (cached reference), on the walking network"
+	$(PY) $(SHARED)/bench/ward_bench.py --project . --no-solve
+	@for suite in public public-large public-through; do \
+	  echo "== walks: $$suite (every walk: .bench-cache/walks-$$suite.txt)"; \
+	  $(PY) $(SHARED)/bench/walk_bench.py --project . --suite $$suite \
+	    --cache .bench-cache/ortools-$$suite.json > .bench-cache/walks-$$suite.txt \
+	    || { cat .bench-cache/walks-$$suite.txt; exit 1; }; \
+	  tail -n 1 .bench-cache/walks-$$suite.txt; done
 	@for script in benchmarks/*.py; do \
 	  case $$script in */load.py) continue;; esac; \
 	  echo "== $$script"; $(PY) $$script || exit 1; done

@@ -63,7 +63,7 @@ ACTION_LABELS = {
     "lane_given": _("Giao ngõ"), "lanes_reordered": _("Đổi thứ tự ngõ"),
     "lanes_suggested": _("Gợi ý giao ngõ"), "review_add_to_shift": _("Đưa hộ vào buổi"),
     "availability_saved": _("Lưu lịch rảnh"), "away_added": _("Thêm ngày vắng"),
-    "away_removed": _("Bỏ ngày vắng"),
+    "away_removed": _("Bỏ ngày vắng"), "lane_through": _("Đặt ngõ thông"),
 }
 AUDIT_OUTCOME_LABELS = {"ok": _("Xong"), "failed": _("Sai mật khẩu/PIN"),
                         "refused": _("Bị từ chối"),

@@ -14,8 +14,8 @@ from geo.distance import haversine_m
 from models.place import Lane
 from models.shift import Assignment, Shift, ShiftResponse, Walk
 from models.user import User, volunteers_of
-from models.walkplan import (WALK_M_PER_MIN, assign, follow_planner, households_to_visit,
-                             start_of, visit_minutes)
+from models.walkplan import (WALK_M_PER_MIN, assign_many, follow_planner, households_to_visit,
+                             start_of, through_lanes, visit_minutes)
 
 
 @dataclass
@@ -164,19 +164,18 @@ def suggest(shift: Shift) -> dict[int, list[int]]:
     fixed = {lane_id: row.volunteer_id for lane_id, row in rows.items()
              if row.volunteer_id in caps}
     # Lanes given to someone who cannot come stay theirs: the leader decides, with a warning.
+    # What the planner needs to tell which lanes lie together on foot: paths, streets, ngách.
     lanes = {lane_id: {"minutes": row.minutes, "households": row.households,
-                       "lat": row.point[0], "lon": row.point[1]}
+                       "lat": row.point[0], "lon": row.point[1], "path": row.lane.path_points,
+                       "street": row.lane.street, "parent": row.lane.parent_id}
              for lane_id, row in rows.items()
              if lane_id in fixed or (row.households and not row.volunteer_ids)}
-    plan = planner.balance_lanes(lanes, caps, fixed)
-    added: dict[int, list[int]] = {}
-    for volunteer_id, lane_ids in plan.items():
-        new = [lane for lane in lane_ids if lane not in fixed]
-        if volunteer_id is None or not new:
-            continue
-        for lane_id in new:
-            assign(shift, lane_id, volunteer_id)
-        added[volunteer_id] = new
+    plan = planner.balance_lanes(lanes, caps, fixed,
+                                 links=through_lanes(shift.neighbourhood_id).links)
+    added = {volunteer_id: [lane for lane in lane_ids if lane not in fixed]
+             for volunteer_id, lane_ids in plan.items() if volunteer_id is not None}
+    added = {volunteer_id: new for volunteer_id, new in added.items() if new}
+    assign_many(shift, added)
     if added:  # Suggest asks the planner: each touched walk takes the planner's lane order
         follow_planner(shift, added, by_lane=by_lane, minutes=minutes)
     return added

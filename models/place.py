@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from typing import Optional
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
+from geo.paths import LanePath
 
 
 class Ward(db.Model):
@@ -53,10 +55,15 @@ class Lane(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     # [[lat, lon], ...] from the mouth to the far end; empty until drawn.
     path: Mapped[list] = mapped_column(JSON, default=list)
+    # A through-lane (ngõ thông): its far end comes out on another lane, or on a street.
+    comes_out_on_id: Mapped[Optional[int]] = mapped_column(ForeignKey("lane.id", ondelete="SET NULL"))
+    comes_out_street: Mapped[str] = mapped_column(String(120), default="")
 
     neighbourhood: Mapped[Neighbourhood] = relationship(back_populates="lanes")
-    parent: Mapped[Optional["Lane"]] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Lane"]] = relationship(back_populates="parent")
+    parent: Mapped[Optional["Lane"]] = relationship(remote_side=[id], back_populates="children",
+                                                    foreign_keys=[parent_id])
+    children: Mapped[list["Lane"]] = relationship(back_populates="parent", foreign_keys=[parent_id])
+    comes_out_on: Mapped[Optional["Lane"]] = relationship(remote_side=[id], foreign_keys=[comes_out_on_id])
 
     @property
     def full_name(self) -> str:
@@ -71,6 +78,34 @@ class Lane(db.Model):
     @property
     def path_points(self) -> list[tuple[float, float]]:
         return [(float(p[0]), float(p[1])) for p in (self.path or [])]
+
+    @property
+    def is_through(self) -> bool:
+        return self.comes_out_on_id is not None or bool(self.comes_out_street)
+
+    def come_out(self, onto: Optional["Lane"] = None, street: str = "") -> None:
+        """Say where the far end comes out: on another lane of the neighbourhood, on a
+        street, or nowhere (a dead end, both None/empty). Raises ValueError with the reason."""
+        street = (street or "").strip()
+        if onto is not None and street:
+            raise ValueError(_("Một ngõ thông ra một ngõ khác hoặc ra một phố, không cả hai."))
+        if onto is not None and (onto.id == self.id or onto.neighbourhood_id != self.neighbourhood_id):
+            raise ValueError(_("Ngõ thông ra phải là một ngõ khác của cùng tổ."))
+        if len(street) > 120:
+            raise ValueError(_("Tên phố quá dài."))
+        self.comes_out_on, self.comes_out_on_id, self.comes_out_street = onto, onto and onto.id, street
+
+    def way_through(self) -> Optional[tuple]:
+        """The through-lane as the planner takes it: (far end, where it comes out), the
+        second None when that is a street; None for a dead end or a lane not yet drawn."""
+        path = self.path_points
+        if not path or not self.is_through:
+            return None
+        other = self.comes_out_on.path_points if self.comes_out_on is not None else []
+        if other:
+            along_other = LanePath(other)
+            return (path[-1], along_other.point_at(along_other.project(path[-1])[0]))
+        return (path[-1], None) if self.comes_out_street else None
 
 
 def paths_of(lane_ids) -> dict[int, list[tuple[float, float]]]:

@@ -7,7 +7,7 @@ from typing import Optional
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from flask_babel import gettext as _
 
@@ -127,8 +127,10 @@ class AwayDate(db.Model):
 def volunteers_of(neighbourhood_id: int, active_only: bool = True) -> list[User]:
     """The neighbourhood's volunteers (only those who may sign in, unless asked), by given
     name, then full name."""
-    query = db.select(User).where(User.neighbourhood_id == neighbourhood_id,
-                                  User.role == VOLUNTEER)
+    # Availability comes along: Suggest asks each volunteer whether they are free.
+    query = db.select(User).options(selectinload(User.availability), selectinload(User.away_dates)
+                                    ).where(User.neighbourhood_id == neighbourhood_id,
+                                            User.role == VOLUNTEER)
     if active_only:
         query = query.where(User.active.is_(True))
     return sorted(db.session.scalars(query), key=lambda u: name_sort_key(u.name))

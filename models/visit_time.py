@@ -39,17 +39,21 @@ def visit_minutes(households: list[Household], shift: Shift) -> dict[int, float]
             db.select(Resident.household_id, Resident.id, Resident.birth_year)
             .where(Resident.household_id.in_(ids))):
         people[hid].append((rid, year))
+    # Plain tuples, worked out once: a ward's 3,000 households times each service would
+    # otherwise read the services' mapped attributes and ages a hundred thousand times.
+    plans = [(s.id, s.per == "household", SERVICE_MIN.get(s.code, SERVICE_DEFAULT_MIN),
+              s.age_basis) for s in services]
+    asked = {basis: {hid: [rid for rid, born in folks if to_ask(born, basis, shift.day.year)]
+                     for hid, folks in people.items()}
+             for basis in {plan[3] for plan in plans if not plan[1]}}
     result = {}
-    for h in households:
+    for hid in ids:
         minutes = VISIT_BASE_MIN
-        for service in services:
-            each = SERVICE_MIN.get(service.code, SERVICE_DEFAULT_MIN)
-            if service.per == "household":
-                minutes += 0 if (h.id, None, service.id) in done else each
+        for sid, per_household, each, basis in plans:
+            if per_household:
+                minutes += 0 if (hid, None, sid) in done else each
                 continue
-            missing = sum(1 for rid, born in people[h.id]
-                          if to_ask(born, service.age_basis, shift.day.year)
-                          and (h.id, rid, service.id) not in done)
+            missing = sum(1 for rid in asked[basis].get(hid, ()) if (hid, rid, sid) not in done)
             minutes += each * (1 + NEXT_PERSON * (missing - 1)) if missing else 0
-        result[h.id] = min(minutes, VISIT_MAX_MIN)
+        result[hid] = min(minutes, VISIT_MAX_MIN)
     return result

@@ -34,6 +34,12 @@ class Stop:
     lon: float
     minutes: float
 
+    def __post_init__(self):
+        # What planner.plan_walk takes, made once (a ward's walks pass 3,000 stops twice).
+        lane_id = self.household.lane_id
+        self.as_stop = {"id": str(self.household.id), "lat": self.lat, "lon": self.lon,
+                        "lane": str(lane_id) if lane_id else None}
+
 
 def is_due(household: Household, shift: Optional[Shift], appointment=None) -> bool:
     """Does the household belong in this shift's walks?"""
@@ -64,6 +70,25 @@ def households_to_visit(lane_ids: Iterable[int], shift: Optional[Shift] = None
     return by_lane
 
 
+@dataclass
+class Through:
+    """The neighbourhood's through-lanes as the planner takes them, and the paths of the
+    lanes they join (and of the lanes those branch off), so both ends lie on known lanes."""
+
+    links: list
+    paths: dict
+
+
+def through_lanes(neighbourhood_id: int) -> Through:
+    """The through-lanes (ngõ thông) of a neighbourhood, for the planner."""
+    lanes = db.session.scalars(db.select(Lane).options(selectinload(Lane.comes_out_on)).where(
+        Lane.neighbourhood_id == neighbourhood_id,
+        db.or_(Lane.comes_out_on_id.is_not(None), Lane.comes_out_street != ""))).all()
+    links = [way for way in (lane.way_through() for lane in lanes) if way]
+    joined = lanes + [lane.comes_out_on for lane in lanes if lane.comes_out_on is not None]
+    return Through(links, lane_paths(joined) if links else {})
+
+
 def lane_paths(lanes: Iterable[Lane]) -> dict[str, list]:
     """{lane key: path} for the planner: these lanes and the lanes they branch off."""
     paths, todo = {}, list(lanes)
@@ -81,8 +106,11 @@ def place_stops(households: list[Household], shift: Shift, minutes: dict) -> lis
     start = start_of(shift)
     stops = []
     for h in households:
-        path = h.lane.path_points if h.lane is not None else []
-        lat, lon = (h.lat, h.lon) if h.has_position else (path[0] if path else start)
+        if h.has_position:
+            lat, lon = h.lat, h.lon
+        else:
+            path = h.lane.path_points if h.lane is not None else []
+            lat, lon = path[0] if path else start
         stops.append(Stop(h, lat, lon, minutes.get(h.id, VISIT_BASE_MIN)))
     return stops
 
@@ -96,42 +124,44 @@ def start_of(shift: Shift) -> tuple[float, float]:
 
 
 def _planner_stops(stops: list[Stop]) -> list[dict]:
-    return [{"id": str(s.household.id), "lat": s.lat, "lon": s.lon,
-             "lane": str(s.household.lane_id) if s.household.lane_id else None} for s in stops]
+    return [s.as_stop for s in stops]
 
 
 def plan_order(stops: list[Stop], lane_order: list[int], paths: dict, start,
-               free: bool = False) -> list[Stop]:
+               free: bool = False, through: Optional[Through] = None) -> list[Stop]:
     """Stops in walking order: lane by lane in the leader's order, the planner choosing
     the doors' order inside each lane; with `free`, the planner chooses the lanes' order too."""
     by_id = {str(s.household.id): s for s in stops}
+    through = through or Through([], {})
     if free:
-        return [by_id[i] for i in planner.plan_walk(_planner_stops(stops), paths, start)]
+        return [by_id[i] for i in planner.plan_walk(_planner_stops(stops), paths, start,
+                                                    links=through.links)]
     ordered, here = [], start
     for lane_id in lane_order:
         block = [s for s in stops if s.household.lane_id == lane_id]
         if not block:
             continue
         # Only this lane and the lanes it branches off: the rest does not change its order.
-        chain = lane_paths([block[0].household.lane])
-        ids = planner.plan_walk(_planner_stops(block), chain or paths, here)
+        chain = {**lane_paths([block[0].household.lane]), **through.paths}
+        ids = planner.plan_walk(_planner_stops(block), chain or paths, here, links=through.links)
         ordered.extend(by_id[i] for i in ids)
         here = (ordered[-1].lat, ordered[-1].lon)
     return ordered
 
 
 def build_walk(shift: Shift, volunteer_id: int, lane_ids: list[int],
-               by_lane: dict[int, list[Household]], minutes: dict, free: bool = False
-               ) -> tuple[Walk, list[int]]:
+               by_lane: dict[int, list[Household]], minutes: dict, free: bool = False,
+               through: Optional[Through] = None) -> tuple[Walk, list[int]]:
     """A walk through the volunteer's lanes, with its length and estimated minutes, and
     the household ids of its stops in order (stored in bulk by rebuild_walks)."""
     households = [h for lane_id in lane_ids for h in by_lane.get(lane_id, [])]
     stops = place_stops(households, shift, minutes)
-    paths = lane_paths(h.lane for h in households)
+    through = through or through_lanes(shift.neighbourhood_id)
+    paths = {**lane_paths(h.lane for h in households), **through.paths}
     start = start_of(shift)
-    ordered = plan_order(stops, lane_ids, paths, start, free=free)
-    length = planner.walk_length_m([str(s.household.id) for s in ordered],
-                                   _planner_stops(ordered), paths, start) if ordered else 0.0
+    ordered = plan_order(stops, lane_ids, paths, start, free=free, through=through)
+    length = planner.walk_length_m([s.as_stop["id"] for s in ordered], _planner_stops(ordered),
+                                   paths, start, links=through.links) if ordered else 0.0
     walk = Walk(shift_id=shift.id, volunteer_id=volunteer_id, length_m=round(length, 1),
                 minutes=round(length / WALK_M_PER_MIN + sum(s.minutes for s in ordered), 1))
     return walk, [s.household.id for s in ordered]
@@ -159,7 +189,8 @@ def rebuild_walks(shift: Shift, volunteer_ids: Optional[Iterable[int]] = None,
     if by_lane is None or minutes is None:
         by_lane = households_to_visit([lane for v in chosen for lane in plan.get(v, [])], shift)
         minutes = visit_minutes([h for hs in by_lane.values() for h in hs], shift)
-    built = [build_walk(shift, v, plan[v], by_lane, minutes, free=free)
+    through = through_lanes(shift.neighbourhood_id)
+    built = [build_walk(shift, v, plan[v], by_lane, minutes, free=free, through=through)
              for v in sorted(chosen) if plan.get(v)]
     # Core statements, not the unit of work: a ward's 3,000 stops in one insert.
     old = [w for w in shift.walks if w.volunteer_id in chosen]
@@ -187,14 +218,19 @@ def follow_planner(shift: Shift, volunteer_ids: Iterable[int], **known) -> list[
     volunteer_ids = set(volunteer_ids)
     walks = [w for w in rebuild_walks(shift, volunteer_ids, free=True, **known)
              if w.volunteer_id in volunteer_ids]
-    lane_of = dict(db.session.execute(db.select(Household.id, Household.lane_id).join(
-        WalkStop, WalkStop.household_id == Household.id).where(
-        WalkStop.walk_id.in_([w.id for w in walks]))).all())
+    # Each walk's lanes in the order its stops come: rows, not a ward's 3,000 stop objects.
+    rank: dict[int, dict[int, int]] = defaultdict(dict)
+    for walk_id, lane_id in db.session.execute(
+            db.select(WalkStop.walk_id, Household.lane_id).join(Household)
+            .where(WalkStop.walk_id.in_([w.id for w in walks]))
+            .order_by(WalkStop.walk_id, WalkStop.position)):
+        rank[walk_id].setdefault(lane_id, len(rank[walk_id]))
+    given: dict[int, list[Assignment]] = defaultdict(list)
+    for a in shift.assignments:
+        given[a.volunteer_id].append(a)
     for walk in walks:
-        rank = {lane: k for k, lane in enumerate(dict.fromkeys(
-            lane_of[s.household_id] for s in walk.stops))}
-        mine = [a for a in shift.assignments if a.volunteer_id == walk.volunteer_id]
-        for k, a in enumerate(sorted(mine, key=lambda a: (rank.get(a.lane_id, len(rank)),
+        mine, order = given[walk.volunteer_id], rank[walk.id]
+        for k, a in enumerate(sorted(mine, key=lambda a: (order.get(a.lane_id, len(order)),
                                                           a.position))):
             a.position = k
     return walks
@@ -207,6 +243,21 @@ def assign(shift: Shift, lane_id: int, volunteer_id: int) -> Assignment:
     assignment = Assignment(lane_id=lane_id, volunteer_id=volunteer_id, position=position)
     shift.assignments.append(assignment)
     return assignment
+
+
+def assign_many(shift: Shift, lanes_of_volunteer: dict[int, list[int]]) -> None:
+    """Give lanes to volunteers at the end of their lists, in one INSERT (Suggest gives a
+    ward's 400 at once; the unit of work would send one statement per lane)."""
+    last: dict[int, int] = {}
+    for a in shift.assignments:
+        last[a.volunteer_id] = max(last.get(a.volunteer_id, -1), a.position)
+    rows = [{"shift_id": shift.id, "lane_id": lane_id, "volunteer_id": volunteer_id,
+             "position": last.get(volunteer_id, -1) + 1 + k}
+            for volunteer_id, lane_ids in lanes_of_volunteer.items() for k, lane_id in enumerate(lane_ids)]
+    if rows:
+        db.session.flush()
+        db.session.execute(db.insert(Assignment), rows)
+        db.session.expire(shift, ["assignments"])
 
 
 def give_lane(shift: Shift, lane_id: int, volunteer_id: Optional[int]) -> set[int]:

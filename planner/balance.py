@@ -1,32 +1,40 @@
-"""Sharing a shift's lanes among volunteers: balanced minutes, each volunteer's lanes close together.
+"""Sharing a shift's lanes among volunteers: balanced minutes, each volunteer's lanes together on foot.
 
-For the leader's "Suggest" button. Lanes already given stay where they are. The rest
-go, largest first, to the nearest volunteer (the centre of their lanes) who still has
-room under a fair share of the minutes; a few rounds move each centre to its lanes
-(balanced k-means). Then single lanes pass from the busiest volunteers to nearby
-lighter ones while that evens the minutes out.
+For the leader's "Suggest" button. The lanes still to give are lined up in the tour one
+walker would take (`layout.py`: street by street, each lane tree whole, through-lanes
+joined), and the tour is cut into one stretch per volunteer, in one pass of dynamic
+programming: every stretch within the volunteer's caps and a fair share of the minutes
+(the least even share that can be had, plus SLACK), and the cuts where the step from one
+lane to the next is longest, so that nobody walks from one street to another. Lanes
+already given stay; a volunteer who has some takes the stretch that lies by them.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import numpy as np
 
-from .geometry import LocalPlane
+from .layout import LaneLayout
 
-ROUNDS = 4            # centre updates; assignments settle within a few
-SLACK = 1.05          # a volunteer may take up to 5% over a fair share for a nearer lane
-NEIGHBOURS = 4        # a lane may be passed only to one of the volunteers nearest to it
+SLACK = 0.012        # a stretch may take this much over the evenest possible share
+BALANCE_M = 50.0     # metres a volunteer's (share used)^2 is worth: evens out loads among equals
+SKIP_M = 1e7         # metres a minute left for a later shift costs: only when nothing else fits
 
 
-def balance_lanes(lanes: dict, volunteers, fixed: dict | None = None) -> dict:
+def balance_lanes(lanes: dict, volunteers, fixed: dict | None = None, links=None) -> dict:
     """Suggest which volunteer walks which lane.
 
-    lanes: {lane_id: {"minutes": float, "lat": float, "lon": float, "households": int}}
-        estimated minutes to knock on every door of the lane and a point standing for
-        it (its mouth or middle); "households" is needed only for household caps.
+    lanes: {lane_id: {"minutes": float, "lat": float, "lon": float, "households": int,
+        "path": [(lat, lon), ...], "parent": lane_id | None, "street": str}}: minutes to
+        knock on every door of the lane, a point standing for it (the middle of its doors),
+        households (for caps), and where known its path from the mouth, the lane it
+        branches off (else found from where its mouth lies on the other lanes' paths) and
+        the name of the street its ngõ opens onto. Lanes with no path stand at their point.
     volunteers: a list of volunteer ids, or {volunteer_id: {"max_minutes": float,
         "max_households": int}}, where either cap may be missing or None.
     fixed: {lane_id: volunteer_id} lanes already given: kept, and counted in that
         volunteer's minutes and in where their lanes lie.
+    links: through-lanes, as for `plan_walk`.
     Returns {volunteer_id: [lane_id, ...]} for every volunteer, fixed lanes first.
     Lanes that fit no volunteer's cap are listed under the key None, for a later shift.
     """
@@ -34,9 +42,12 @@ def balance_lanes(lanes: dict, volunteers, fixed: dict | None = None) -> dict:
     fixed = {lane: v for lane, v in (fixed or {}).items() if lane in lanes and v in caps}
     result = {v: [lane for lane, owner in fixed.items() if owner == v] for v in caps}
     todo = [lane for lane in lanes if lane not in fixed]
-    owner = _Share(lanes, caps, fixed).assign(todo) if caps else {lane: None for lane in todo}
-    for lane in todo:
-        result.setdefault(owner[lane], []).append(lane)
+    if not todo:
+        return result
+    if not caps:
+        return {**result, None: todo}
+    for lane, v in _Division(LaneLayout(lanes, links), lanes, caps, fixed).share(todo).items():
+        result.setdefault(v, []).append(lane)
     return result
 
 
@@ -48,19 +59,18 @@ def _caps(volunteers) -> dict:
                 float((c or {}).get("max_households") or np.inf)) for v, c in volunteers.items()}
 
 
-class _Share:
-    """Loads, centres and caps of the volunteers while lanes are being shared out."""
+class _Division:
+    """The volunteers' caps, fair shares and fixed lanes, and the cutting of the tour."""
 
-    def __init__(self, lanes, caps, fixed):
-        self.ids = list(lanes)
-        self.row = {lane: i for i, lane in enumerate(self.ids)}
-        ll = np.array([(lanes[k]["lat"], lanes[k]["lon"]) for k in self.ids], dtype=float)
-        self.xy = LocalPlane(*ll.mean(axis=0)).to_xy(ll)
-        self.minutes = np.array([float(lanes[k].get("minutes") or 0.0) for k in self.ids])
-        self.homes = np.array([float(lanes[k].get("households") or 0) for k in self.ids])
+    def __init__(self, layout: LaneLayout, lanes: dict, caps: dict, fixed: dict):
+        self.layout = layout
+        self.row = {lane: i for i, lane in enumerate(layout.ids)}
+        self.minutes = np.array([float(lanes[k].get("minutes") or 0.0) for k in layout.ids])
+        self.homes = np.array([float(lanes[k].get("households") or 0) for k in layout.ids])
         self.vols = list(caps)
-        self.cap = np.array([caps[v] for v in self.vols])  # (volunteers, 2)
+        self.cap = np.array([caps[v] for v in self.vols]).reshape(-1, 2)
         self.fixed_rows = [[self.row[k] for k, v in fixed.items() if v == vol] for vol in self.vols]
+        self.used = np.array([[self.minutes[f].sum(), self.homes[f].sum()] for f in self.fixed_rows])
         self.target = self._fair_shares()
 
     def _fair_shares(self) -> np.ndarray:
@@ -77,92 +87,133 @@ class _Share:
             target[capped], open_ = cap[capped], open_ & ~capped
         return np.maximum(target, 1e-9)
 
-    def assign(self, todo) -> dict:
-        rows = np.array([self.row[k] for k in todo], dtype=int)
-        rows = rows[np.argsort(-self.minutes[rows], kind="stable")]  # big lanes first pack best
-        centres = self._first_centres(rows)
-        owner = None
-        for _ in range(ROUNDS):
-            new = self._greedy(rows, centres)
-            if owner is not None and np.array_equal(new, owner):
-                break
-            owner, centres = new, self._centres(rows, new, centres)
-        owner = self._even_out(rows, owner, centres)
-        return {self.ids[r]: (self.vols[o] if o >= 0 else None) for r, o in zip(rows, owner)}
+    def share(self, todo) -> dict:
+        """{lane: volunteer, or None when it fits nobody}."""
+        tour = self.layout.tour(np.array([self.row[k] for k in todo]))
+        near = self._nearness(tour)
+        order = self._order(near)
+        cut = _Cut(self.minutes[tour], self.homes[tour], self._steps(tour), 2 * self.layout.up[tour])
+        free = self.cap[order] - self.used[order]
+        share = self._least_share(cut, free, order)
+        budget = np.minimum(free[:, 0], (1 + SLACK) * share * self.target[order] - self.used[order, 0])
+        pieces = cut.best(np.column_stack((budget, free[:, 1])), near[order],
+                          self.target[order], self.used[order, 0])
+        owner = {}
+        for j, piece in zip(order, pieces):
+            for r in piece:
+                owner[self.layout.ids[tour[r]]] = self.vols[j]
+        return {self.layout.ids[t]: owner.get(self.layout.ids[t]) for t in tour}
 
-    def _first_centres(self, rows) -> np.ndarray:
-        """Centre of each volunteer's fixed lanes; others spread out to the farthest lanes."""
-        centres = np.full((len(self.vols), 2), np.nan)
-        for v, fixed in enumerate(self.fixed_rows):
-            if fixed:
-                centres[v] = self._centroid(fixed)
-        placed = ~np.isnan(centres[:, 0])
-        pts = self.xy[rows] if len(rows) else self.xy
-        refs = centres[placed] if placed.any() else pts.mean(axis=0, keepdims=True)
-        far = np.hypot(*(pts[:, None, :] - refs[None]).transpose(2, 0, 1)).min(axis=1)
-        for v in np.flatnonzero(~placed):
-            centres[v] = pts[int(far.argmax())]
-            far = np.minimum(far, np.hypot(*(pts - centres[v]).T))
-        return centres
+    def _steps(self, tour) -> np.ndarray:
+        """Metres from each lane of the tour to the next: nothing within a lane tree."""
+        tree = self.layout.tree[tour]
+        return np.where(tree[:-1] == tree[1:], 0.0, self.layout.step[tree[:-1], tree[1:]])
 
-    def _centroid(self, rows):
-        w = self.minutes[rows] + 1e-6
-        return (self.xy[rows] * w[:, None]).sum(axis=0) / w.sum()
+    def _nearness(self, tour) -> np.ndarray:
+        """(volunteers, tour) metres from each volunteer's fixed lanes to each lane (0 if none)."""
+        near = np.zeros((len(self.vols), len(tour)))
+        tree = self.layout.tree
+        for v, rows in enumerate(self.fixed_rows):
+            if rows:
+                near[v] = np.maximum(self.layout.step[np.ix_(tree[rows], tree[tour])].min(axis=0), 0.0)
+        return near
 
-    def _fixed_load(self):
-        mins = np.array([self.minutes[f].sum() for f in self.fixed_rows])
-        homes = np.array([self.homes[f].sum() for f in self.fixed_rows])
-        return mins, homes
+    def _order(self, near) -> np.ndarray:
+        """Volunteers in the order their stretches come along the tour: those with lanes
+        already given where those lie, the others spread evenly in between."""
+        n, k = near.shape[1], len(self.vols)
+        spot = np.array([(v + 0.5) * n / k for v in range(k)])
+        for v, rows in enumerate(self.fixed_rows):
+            if rows:
+                spot[v] = float(np.median(near[v].argsort()[:len(rows)]))
+        return np.argsort(spot, kind="stable")
 
-    def _greedy(self, rows, centres) -> np.ndarray:
-        """Each lane to the nearest volunteer with room; -1 when it fits nobody's cap."""
-        mins, homes = self._fixed_load()
-        dist = np.hypot(*(self.xy[rows][:, None, :] - centres[None]).transpose(2, 0, 1))
-        owner = np.full(len(rows), -1)
-        for k, r in enumerate(rows):
-            m, h = self.minutes[r], self.homes[r]
-            fits = (mins + m <= self.cap[:, 0]) & (homes + h <= self.cap[:, 1])
-            if not fits.any():
-                continue
-            room = fits & (mins + m <= self.target * SLACK)
-            # Nobody near has room: the least loaded (for their share) who fits takes it.
-            v = int(np.where(room, dist[k], np.inf).argmin()) if room.any() \
-                else int(np.where(fits, mins / self.target, np.inf).argmin())
-            owner[k], mins[v], homes[v] = v, mins[v] + m, homes[v] + h
-        return owner
+    def _least_share(self, cut, free, order) -> float:
+        """The smallest multiple of the fair shares within which the tour can be cut (bisection)."""
+        def fits(s):
+            budget = np.minimum(free[:, 0], s * self.target[order] - self.used[order, 0])
+            return cut.covers(np.column_stack((budget, free[:, 1])))
+        high = 1.0
+        while not fits(high) and high <= 2 * len(self.vols):
+            high *= 2
+        if not fits(high):
+            return np.inf  # the caps leave lanes over whatever the share
+        low = high / 2 if high > 1 else 0.0
+        for _ in range(14):
+            mid = (low + high) / 2
+            low, high = (low, mid) if fits(mid) else (mid, high)
+        return high
 
-    def _centres(self, rows, owner, old):
-        centres = old.copy()
-        for v in range(len(self.vols)):
-            mine = list(rows[owner == v]) + self.fixed_rows[v]
-            if mine:
-                centres[v] = self._centroid(mine)
-        return centres
 
-    def _even_out(self, rows, owner, centres) -> np.ndarray:
-        """Pass single lanes from heavy to nearby lighter volunteers while the heavier one gets lighter."""
-        mins, homes = self._fixed_load()
-        np.add.at(mins, owner[owner >= 0], self.minutes[rows[owner >= 0]])
-        np.add.at(homes, owner[owner >= 0], self.homes[rows[owner >= 0]])
-        dist = np.hypot(*(self.xy[rows][:, None, :] - centres[None]).transpose(2, 0, 1))
-        near = np.argsort(dist, axis=1)[:, :NEIGHBOURS]
-        m, h = self.minutes[rows][:, None], self.homes[rows][:, None]
-        for _ in range(4 * len(rows)):
-            a = owner[:, None]
-            load = mins / self.target
-            after = np.maximum((mins[a] - m) / self.target[a], (mins[near] + m) / self.target[near])
-            ok = ((a >= 0) & (near != a) & (after < load[a] - 1e-9) & (load[a] > load[near])
-                  & (mins[near] + m <= self.cap[near, 0]) & (homes[near] + h <= self.cap[near, 1]))
-            if not ok.any():
-                return owner
-            # The move that leaves the pair lightest; among equals, the one that keeps lanes nearest.
-            detour = dist[np.arange(len(rows))[:, None], near] - dist[np.arange(len(rows)), owner][:, None]
-            key = np.where(ok, after + 1e-6 * detour, np.inf)
-            k, j = divmod(int(key.argmin()), near.shape[1])
-            a, b = owner[k], near[k, j]
-            owner[k] = b
-            mins[a] -= m[k, 0]
-            mins[b] += m[k, 0]
-            homes[a] -= h[k, 0]
-            homes[b] += h[k, 0]
-        return owner
+class _Cut:
+    """Cutting a tour of lanes into consecutive stretches, one per volunteer in a given order."""
+
+    def __init__(self, minutes, homes, steps, access):
+        self.n = len(minutes)
+        self.m = np.concatenate(([0.0], np.cumsum(minutes)))
+        self.h = np.concatenate(([0.0], np.cumsum(homes)))
+        self.m_list, self.h_list = self.m.tolist(), self.h.tolist()
+        self.e = np.concatenate(([0.0], np.cumsum(steps)))   # e[i]: metres from lane 0 to lane i
+        self.access = np.append(access, 0.0)   # in and out to a stretch that starts inside a tree
+
+    def covers(self, budgets) -> bool:
+        """Does taking as many lanes as fit, volunteer after volunteer, reach the tour's end?"""
+        at, m, h = 0, self.m_list, self.h_list
+        for minutes, homes in budgets:
+            by_m = bisect_right(m, m[at] + minutes + 1e-9) - 1
+            by_h = bisect_right(h, h[at] + homes + 1e-9) - 1
+            at = max(at, min(by_m, by_h))
+            if at >= self.n:
+                return True
+        return False
+
+    def best(self, budgets, near, target, used) -> list[range]:
+        """Each volunteer's stretch (a range of tour positions): least walking, then evenest."""
+        cost = np.full(self.n + 1, np.inf)
+        cost[0] = 0.0
+        cost, _ = self._skip(cost)
+        starts, skips = [], []
+        for j, (minutes, homes) in enumerate(budgets):
+            new, start = self._stretches(cost, minutes, homes, near[j], used[j], target[j])
+            cost, skip = self._skip(new)
+            starts.append(start)
+            skips.append(skip)
+        return self._back(starts, skips)
+
+    def _stretches(self, cost, minutes, homes, near, used, target):
+        """Best cost of ending a stretch at each tour position, and where that stretch starts.
+
+        Rows are stretch lengths, columns the position b the stretch ends before."""
+        n = self.n
+        b = np.arange(n + 1)
+        longest = max(1, int((np.searchsorted(self.m, self.m[:-1] + minutes + 1e-9, side="right")
+                              - np.arange(n) - 1).max(initial=0)))
+        a = b[None, :] - np.arange(1, longest + 1)[:, None]
+        ok = a >= 0
+        a = np.maximum(a, 0)
+        taken = self.m[b][None, :] - self.m[a]
+        ok &= (taken <= minutes + 1e-9) & (self.h[b][None, :] - self.h[a] <= homes + 1e-9)
+        window = np.minimum.accumulate(np.where(ok, near[np.minimum(a, n - 1)], np.inf), axis=0)
+        c = (cost[a] + self.e[np.maximum(b - 1, 0)][None, :] - self.e[a] + self.access[a] + window
+             + BALANCE_M * ((used + taken) / target) ** 2)
+        c = np.where(ok, c, np.inf)
+        best = c.argmin(axis=0)
+        stay = cost + BALANCE_M * (used / target) ** 2        # an empty stretch
+        take = c[best, b] < stay
+        return np.where(take, c[best, b], stay), np.where(take, a[best, b], b)
+
+    def _skip(self, cost):
+        """Leave lanes for a later shift where nothing else fits: (cost, where the skipped run began)."""
+        keyed = cost - SKIP_M * self.m
+        low = np.minimum.accumulate(keyed)
+        first = np.maximum.accumulate(np.where(keyed <= low, np.arange(len(cost)), 0))
+        return low + SKIP_M * self.m, first
+
+    @staticmethod
+    def _back(starts, skips) -> list[range]:
+        b, pieces = len(starts[0]) - 1, []
+        for start, skip in zip(reversed(starts), reversed(skips)):
+            b = skip[b]
+            pieces.append(range(start[b], b))
+            b = start[b]
+        return pieces[::-1]

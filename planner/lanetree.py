@@ -31,24 +31,32 @@ class Places:
 class LaneTree:
     """Lane paths, which lane each ngách branches off, and how far each mouth is from the street."""
 
-    def __init__(self, lanes: dict, plane: LocalPlane):
+    def __init__(self, lanes: dict, plane: LocalPlane, parents: dict | None = None):
+        """lanes: {lane id: path}; parents: {lane id: the lane it branches off, or None}
+        where known (faster), else found from where each mouth lies."""
         self.plane = plane
         self.ids = [lid for lid, path in (lanes or {}).items() if path is not None and len(path) > 0]
         self.index = {lid: i for i, lid in enumerate(self.ids)}
         self.paths = [plane.to_xy(lanes[lid]) for lid in self.ids]
         self.mouth_ll = np.array([lanes[lid][0] for lid in self.ids], dtype=float).reshape(-1, 2)
-        self.parent, self.junction, self.gap = self._find_parents()
+        self.parent, self.junction, self.gap = self._find_parents(parents or {})
         self.cum, self.root = self._climb()
 
-    def _find_parents(self):
+    def _find_parents(self, known: dict):
         """For each lane, the lane whose path its mouth lies on (-1 = the street)."""
         n = len(self.ids)
         parent, junction, gap = np.full(n, -1), np.zeros(n), np.full(n, np.inf)
         mouths = np.array([p[0] for p in self.paths]).reshape(-1, 2)
-        for j, path in enumerate(self.paths):
+        told = np.array([lid in known for lid in self.ids], dtype=bool)
+        for i in np.flatnonzero(told):
+            j = self.index.get(known[self.ids[i]], -1)
+            if j >= 0:
+                depth, off = project_onto_path(self.paths[j], mouths[i])
+                parent[i], junction[i], gap[i] = j, depth[0], off[0]
+        for j, path in enumerate(self.paths if not told.all() else ()):
             depth, off = project_onto_path(path, mouths)
             # A mouth beside another lane's own mouth is two lanes off the same street spot.
-            ok = (off <= MOUTH_ON_PATH_M) & (depth > MOUTH_ON_PATH_M) & (off < gap)
+            ok = (off <= MOUTH_ON_PATH_M) & (depth > MOUTH_ON_PATH_M) & (off < gap) & ~told
             ok[j] = False
             parent[ok], junction[ok], gap[ok] = j, depth[ok], off[ok]
         for i in range(n):  # a drawing error could make two lanes each other's parent
@@ -108,11 +116,12 @@ class LaneTree:
         root_ll = pts_ll.copy()
         root_ll[on] = self.mouth_ll[root[on]]
         pos = np.full((len(self.ids), n), -np.inf)
-        for k in np.flatnonzero(on):
-            lane, at = lane_of[k], depth[k]
-            while lane >= 0:  # the point's way out crosses each ancestor lane at a junction
-                pos[lane, k] = at
-                at, lane = self.junction[lane], self.parent[lane]
+        k = np.flatnonzero(on)
+        lane, at = lane_of[k], depth[k]
+        while len(k):  # the point's way out crosses each ancestor lane at a junction
+            pos[lane, k] = at
+            at, lane = self.junction[lane], self.parent[lane]
+            k, lane, at = k[lane >= 0], lane[lane >= 0], at[lane >= 0]
         return Places(up, np.where(on, off, 0.0), root, root_ll, pos)
 
     def distances(self, places: Places, a, b) -> np.ndarray:

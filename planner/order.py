@@ -9,6 +9,7 @@ exactly (dynamic programming over subsets); more are ordered by local search.
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 
 import numpy as np
 
@@ -44,9 +45,7 @@ def _exact(dist: np.ndarray, n: int) -> list[int]:
     bit = 1 << (ys // 2)
     best = np.full((1 << n, e), np.inf)
     best[bit, ys ^ 1] = dist[e, ys]
-    popcount = np.array([bin(m).count("1") for m in range(1 << n)])
-    for size in range(1, n):
-        masks = np.flatnonzero(popcount == size)
+    for masks in _masks_by_size(n):
         arrive = (best[masks][:, :, None] + ends[None]).min(axis=1)  # cost to reach each endpoint
         free = (masks[:, None] & bit[None]) == 0
         target = (masks[:, None] | bit[None]) * e + (ys ^ 1)[None]
@@ -60,6 +59,13 @@ def _exact(dist: np.ndarray, n: int) -> list[int]:
         if not mask:
             return entries[::-1]
         last = int((best[mask] + ends[:, y]).argmin())
+
+
+@lru_cache(maxsize=None)
+def _masks_by_size(n: int) -> list[np.ndarray]:
+    """The subsets of n blocks with 1, 2, ..., n - 1 members (the same for every walk of n)."""
+    popcount = np.array([bin(m).count("1") for m in range(1 << n)])
+    return [np.flatnonzero(popcount == size) for size in range(1, n)]
 
 
 def _local_search(dist: np.ndarray, n: int, along=None) -> list[int]:

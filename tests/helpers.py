@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from datetime import date
 
 from extensions import db
@@ -44,6 +45,27 @@ def gen_neighbourhood(ward: Ward, name="Tổ 1", lanes=2, houses=3) -> Neighbour
     db.session.add(campaign)
     db.session.flush()
     return place
+
+
+def at_metres(place: Neighbourhood, x: float, y: float) -> list[float]:
+    """[lat, lon] x metres east and y metres north of the place's meeting point."""
+    lat0, lon0 = place.meeting_lat, place.meeting_lon
+    return [lat0 + y / 111_195.0, lon0 + x / (111_195.0 * math.cos(math.radians(lat0)))]
+
+
+def gen_lane(place: Neighbourhood, name: str, street: str, path_m: list, houses=4) -> Lane:
+    """A drawn lane (path in metres from the meeting point) with houses spread along it."""
+    lane = Lane(neighbourhood=place, name=name, street=street,
+                path=[at_metres(place, x, y) for x, y in path_m])
+    db.session.add(lane)
+    db.session.flush()
+    (x0, y0), (x1, y1) = path_m[0], path_m[-1]
+    for n in range(houses):
+        t = (n + 1) / (houses + 1)
+        household = gen_household(place, lane, str(n + 1))
+        household.lat, household.lon = at_metres(place, x0 + t * (x1 - x0) + 3, y0 + t * (y1 - y0))
+    db.session.flush()
+    return lane
 
 
 def gen_household(place: Neighbourhood, lane: Lane | None, number: str,

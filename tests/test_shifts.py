@@ -241,3 +241,23 @@ def test_two_quick_choices_at_once_both_land_on_one_walk(app, leader, world, shi
     db.session.rollback()
     walks = db.session.scalars(db.select(Walk).where(Walk.shift_id == shift_id)).all()
     assert len(walks) == 1 and len(walks[0].stops) == 6
+
+
+def test_suggest_keeps_each_volunteer_on_one_street(leader, world, shift):
+    """Phố A's ngõ go north, Phố B's go south: their far ends almost meet across the block,
+    but on foot the two streets meet only the way round. Halving both streets east and west
+    (the nearest by straight line) would send both volunteers round the block."""
+    free_every_day(world.volunteer, world.volunteer2)
+    for volunteer in (world.volunteer, world.volunteer2):
+        volunteer.capacity = 100
+    for k in range(10):
+        helpers.gen_lane(world.home, f"Ngõ {k + 1}", "Phố A", [(40 * k, 500), (40 * k, 560)], 8)
+        helpers.gen_lane(world.home, f"Ngõ {k + 1}", "Phố B", [(40 * k, 680), (40 * k, 620)], 8)
+    db.session.commit()
+    assert post(leader, f"/shifts/{shift.id}/suggest").status_code == 303
+    db.session.expire_all()
+    streets = {}
+    for a in db.session.get(Shift, shift.id).assignments:
+        streets.setdefault(a.volunteer_id, set()).add(a.lane.street)
+    assert {"Phố A", "Phố B"} <= set().union(*streets.values())
+    assert all(not {"Phố A", "Phố B"} <= mine for mine in streets.values())

@@ -4,6 +4,8 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+import pytest
+
 from extensions import db
 from models import Campaign, Walk
 from models.board import board
@@ -128,3 +130,28 @@ def test_a_household_without_a_position_still_gets_a_stop(world):
     shift = helpers.gen_shift(world.home, local_today() + timedelta(days=1),
                               give={world.volunteer: [lane]})
     assert lost.id in [s.household_id for s in shift.walks[0].stops]
+
+
+def test_a_through_lane_said_on_the_command_line_shortens_the_walk_through_it(world, runner):
+    a = helpers.gen_lane(world.home, "Ngõ 40", "Phố Thông", [(0, 0), (0, 120)], houses=5)
+    b = helpers.gen_lane(world.home, "Ngõ 42", "Phố Thông", [(80, 0), (80, 120)], houses=5)
+    shift = helpers.gen_shift(world.home, local_today() + timedelta(days=1),
+                              give={world.volunteer: [a, b]})
+    dead_end = shift.walks[0].length_m
+    db.session.commit()
+    done = runner.invoke(args=["lanes", "through", str(a.id), "--onto", str(b.id)])
+    assert done.exit_code == 0 and "thông ra Ngõ 42" in done.output
+    db.session.expire_all()
+    rebuild_walks(shift)
+    walk = shift.walks[0]
+    # Through a's far end into b's, then b's doors from the deepest out to its mouth.
+    assert [s.household.house_number for s in walk.stops if s.household.lane_id == b.id] == \
+        ["5", "4", "3", "2", "1"]
+    assert walk.length_m < dead_end - 60  # 437 m round by the street, 357 m through
+    again = runner.invoke(args=["lanes", "through", str(a.id), "--onto", str(a.id)])
+    assert again.exit_code == 1 and "ngõ khác" in again.output
+    assert runner.invoke(args=["lanes", "through", str(a.id)]).exit_code == 1
+    assert runner.invoke(args=["lanes", "through", str(a.id), "--dead-end"]).exit_code == 0
+    db.session.expire_all()
+    rebuild_walks(shift)
+    assert shift.walks[0].length_m == pytest.approx(dead_end)

@@ -1,0 +1,50 @@
+"""Lanes from the command line: where a through-lane (ngõ thông) comes out.
+
+Until the lane editor draws it on the map, the leader's helper says it here:
+    flask lanes through 12 --onto 15          ngõ 12's far end comes out on ngõ 15
+    flask lanes through 12 --street "Phố Y"   ... on a street
+    flask lanes through 12 --dead-end         ... nowhere
+Walks already planned keep their order; the next ones planned go through.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from extensions import db
+from models import Lane, audit
+
+lanes_cli = AppGroup("lanes", help="Ngõ: ngõ thông ra ngõ khác hoặc ra phố (through-lanes).")
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+@lanes_cli.command("through")
+@click.argument("lane_id", type=int)
+@click.option("--onto", "onto_id", type=int, help="Id of the lane its far end comes out on.")
+@click.option("--street", default="", help="Name of the street its far end comes out on.")
+@click.option("--dead-end", is_flag=True, help="Its far end comes out nowhere.")
+def through_command(lane_id: int, onto_id: int | None, street: str, dead_end: bool) -> None:
+    """Say where a lane's far end comes out, so walks can go through it."""
+    lane = db.session.get(Lane, lane_id)
+    if lane is None:
+        _fail(f"Không có ngõ id {lane_id}")
+    if dead_end == bool(onto_id or street.strip()):
+        _fail("Cần đúng một trong --onto, --street, --dead-end")
+    onto = db.session.get(Lane, onto_id) if onto_id else None
+    if onto_id and onto is None:
+        _fail(f"Không có ngõ id {onto_id}")
+    try:
+        lane.come_out(onto, street)
+    except ValueError as problem:
+        _fail(str(problem))
+    audit("lane_through", neighbourhood_id=lane.neighbourhood_id, object_type="lane",
+          object_id=lane.id, onto=onto_id, street=lane.comes_out_street)
+    db.session.commit()
+    where = onto.full_name if onto else lane.comes_out_street or "không đâu (ngõ cụt)"
+    click.echo(f"{lane.full_name}: thông ra {where}")
