@@ -46,11 +46,15 @@ def _home_for(user) -> str:
     return url_for("walk.today") if user.role in WALKERS else url_for("home.index")
 
 
-@bp.route("/sign-in", methods=["GET", "POST"])
+@bp.get("/sign-in")
+def sign_in_form():
+    """The sign-in form (HEAD too: Flask answers HEAD with this view, never the POST)."""
+    return render_template("auth/sign_in.html", login="")
+
+
+@bp.post("/sign-in")
 def sign_in():
     """Password for leaders and officers, phone number and PIN for volunteers."""
-    if request.method == "GET":
-        return render_template("auth/sign_in.html", login="")
     login = request.form.get("login", "")
     cfg = current_app.config
     keys = signin.throttle_keys(login, request.remote_addr or "")
@@ -73,15 +77,28 @@ def sign_in():
     return redirect(_safe_next(request.args.get("next")) or _home_for(user), code=303)
 
 
-@bp.route("/l/<token>", methods=["GET", "POST"])
-def link(token: str):
-    """A one-time link: GET only shows a button, so chat previews cannot use it up."""
-    hours = current_app.config["SIGN_IN_LINK_HOURS"]
-    found = signin.peek_link(current_app.config["SECRET_KEY"], token, hours)
+def _link_or_410(token: str):
+    """The unused, unexpired link a token names, or None."""
+    return signin.peek_link(current_app.config["SECRET_KEY"], token,
+                            current_app.config["SIGN_IN_LINK_HOURS"])
+
+
+@bp.get("/l/<token>")
+def link_page(token: str):
+    """A one-time link only shows a button: chat previews and link scanners (GET or HEAD)
+    cannot use it up."""
+    found = _link_or_410(token)
     if found is None:
         return render_template("auth/link.html", valid=False), 410
-    if request.method == "GET":
-        return render_template("auth/link.html", valid=True, name=found.user.name)
+    return render_template("auth/link.html", valid=True, name=found.user.name)
+
+
+@bp.post("/l/<token>")
+def link(token: str):
+    """The button on the link's page: sign in, once."""
+    found = _link_or_410(token)
+    if found is None:
+        return render_template("auth/link.html", valid=False), 410
     if not found.user.active or not signin.use_link(found):
         db.session.rollback()
         return render_template("auth/link.html", valid=False), 410

@@ -6,7 +6,8 @@ import pytest
 from extensions import db
 from models import AuditEntry
 
-PUBLIC = {"static", "auth.sign_in", "auth.link", "auth.language", "auth.sign_out",
+PUBLIC = {"static", "auth.sign_in", "auth.sign_in_form", "auth.link", "auth.link_page",
+          "auth.language", "auth.sign_out",
           "walk.service_worker"}  # the service worker script holds no data
 
 

@@ -23,7 +23,8 @@ from models.visit import VisitInput, record_visit
 from models.rules import local_today
 from tests import helpers
 
-PUBLIC = {"static", "auth.sign_in", "auth.link", "auth.language", "auth.sign_out",
+PUBLIC = {"static", "auth.sign_in", "auth.sign_in_form", "auth.link", "auth.link_page",
+          "auth.language", "auth.sign_out",
           "walk.service_worker"}
 # Rows that a refused request may still write: the refusal itself, sessions and throttling.
 BOOKKEEPING = {"audit_entry", "user_session", "sign_in_attempt"}
