@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
                    session, url_for)
@@ -16,10 +17,16 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site; never another host."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
+    """Only a path on this site; never another host.
+
+    Browsers drop tabs and newlines from a Location and read a backslash as a slash, so
+    "/%09/evil.example" (a tab) would lead to //evil.example: any such character refuses the path."""
+    if not target or not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return None
+    if any(c == "\\" or c.isspace() or not c.isprintable() for c in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 def _start_session(user, via: str):

@@ -52,3 +52,41 @@ def test_head_on_the_sign_in_form_with_a_body_signs_nobody_in(app, client, world
     assert not signed_in(stranger)
     entries = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "sign_in"))
     assert entries.all() == []
+
+
+# --- 8: no redirect to another host ---------------------------------------------------------
+
+ELSEWHERE = ["/%09/evil.example", "/%0A/evil.example", "/%0D%0A/evil.example",
+             "/%5Cevil.example", "/%5C/evil.example", "//evil.example", "///evil.example",
+             "https://evil.example/", "/%00/evil.example", "%09//evil.example"]
+
+
+def _lands_here(location: str) -> bool:
+    """Where a browser goes: it drops tabs and newlines and reads a backslash as a slash."""
+    seen = re.sub(r"[\t\n\r\x00]", "", location).replace("\\", "/")
+    return seen.startswith("/") and not seen.startswith("//") and "evil" not in seen
+
+
+def test_sign_in_never_sends_on_to_another_host(client, auth, world):
+    for target in ELSEWHERE:
+        answer = client.post(f"/sign-in?next={target}", data={
+            "login": world.leader.username, "secret": helpers.PASSWORD,
+            "csrf_token": auth.csrf()})
+        assert answer.status_code == 303, target
+        assert answer.headers["Location"] == "/", (target, answer.headers["Location"])
+        auth.sign_out()
+    answer = client.post("/sign-in?next=/households/%3Fq%3Dan", data={
+        "login": world.leader.username, "secret": helpers.PASSWORD, "csrf_token": auth.csrf()})
+    assert answer.headers["Location"] == "/households/?q=an"  # a path here still works
+
+
+def test_the_language_switch_never_sends_on_to_another_host(client, auth, world):
+    from urllib.parse import unquote
+    for target in ELSEWHERE:
+        answer = client.post("/language", data={"lang": "en", "next": unquote(target),
+                                                "csrf_token": auth.csrf()})
+        assert answer.status_code == 303 and _lands_here(answer.headers["Location"]), (
+            target, answer.headers["Location"])
+    answer = client.post("/language", data={"lang": "vi", "next": "/sign-in",
+                                            "csrf_token": auth.csrf()})
+    assert answer.headers["Location"] == "/sign-in"
