@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id names no row (and must not be a 500)
+
 
 def utcnow() -> datetime:
     """Now in UTC, naive: every stored time is UTC; templates show Asia/Ho_Chi_Minh."""

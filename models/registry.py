@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from extensions import db
 from models.audit import audit
-from models.base import Invalid, utcnow
+from models.base import MAX_ID, Invalid, utcnow
 from models.household import Household, Resident
 from models.place import Lane, lanes_of
 from models.visit import Visit, VisitInput, record_visit
@@ -114,7 +114,7 @@ def parse_form(form, neighbourhood_id: int) -> dict:
     if not values["head_name"]:
         raise Invalid(_("Cần nhập họ tên chủ hộ."))
     lane_id = form.get("lane_id", type=int)
-    lane = db.session.get(Lane, lane_id) if lane_id else None
+    lane = db.session.get(Lane, lane_id) if lane_id and abs(lane_id) <= MAX_ID else None
     if lane_id and (lane is None or lane.neighbourhood_id != neighbourhood_id):
         raise Invalid(_("Ngõ không thuộc tổ này."))
     if lane is None and not values["street"]:

@@ -16,7 +16,7 @@ from models import (Household, ImportDraft, Job, Lane, Neighbourhood, Shift, Use
                     Walk, WalkStop, Ward, audit)
 from models.rules import local_today
 from models.progress import stop_of
-from routes.web import wants_fragment
+from routes.web import id_arg, wants_fragment
 from vocabulary import ADMIN, LEADER, VOLUNTEER, WARD_OFFICER
 
 # -- Role sets: each names what its members do ------------------------------------------
@@ -91,13 +91,13 @@ def neighbourhood_or_404(neighbourhood_id: int | None = None) -> Neighbourhood:
 def current_neighbourhood() -> Neighbourhood:
     """The neighbourhood the request names (?neighbourhood=, for an admin or an officer),
     else the user's own."""
-    return neighbourhood_or_404(request.values.get("neighbourhood", type=int))
+    return neighbourhood_or_404(id_arg("neighbourhood"))
 
 
 def current_ward() -> Ward:
     """An officer's own ward; an admin names any (?ward=), else the first."""
     if g.user.role in EVERYWHERE:
-        ward_id = request.args.get("ward", type=int)
+        ward_id = id_arg("ward", request.args)
         ward = db.session.get(Ward, ward_id) if ward_id else db.session.scalar(
             db.select(Ward).order_by(Ward.id).limit(1))
     else:

@@ -15,14 +15,14 @@ from extensions import db
 from models import registry
 from models.rules import local_today
 from routes.access import MANAGERS, current_neighbourhood, household_or_404, roles
-from routes.web import refused, wants_fragment
+from routes.web import id_arg, refused, wants_fragment
 
 bp = Blueprint("households", __name__, url_prefix="/households")
 
 
 def _filters() -> registry.Filters:
     return registry.Filters(q=request.args.get("q", "")[:100],
-                            lane_id=request.args.get("lane", type=int),
+                            lane_id=id_arg("lane", request.args),
                             status=request.args.get("status", ""),
                             consent=request.args.get("consent", ""))
 

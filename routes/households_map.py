@@ -13,7 +13,7 @@ from models.place import lanes_of
 from routes.access import (LEADERS, MANAGERS, current_neighbourhood, household_or_404,
                            job_or_404, roles)
 from routes.households import bp
-from routes.web import map_settings, refused
+from routes.web import json_object, map_settings, refused
 from sheets.cells import LAT_RANGE, LON_RANGE
 
 DEFAULT_CENTRE = (21.0285, 105.8542)  # Hà Nội, when a neighbourhood has nothing to show yet
@@ -60,7 +60,7 @@ def card(household_id: int):
 
 
 def _coordinate(name: str, bounds: tuple[float, float]) -> float | None:
-    source = request.get_json(silent=True) or request.form
+    source = json_object() if request.is_json else request.form
     try:
         value = float(source.get(name))
     except (TypeError, ValueError):

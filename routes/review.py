@@ -14,7 +14,7 @@ from models.rules import local_today
 from models.shift import coming_shift, coming_shifts
 from models.user import volunteers_of
 from routes.access import MANAGERS, current_neighbourhood, roles, shift_or_404
-from routes.web import map_settings, translated, wants_fragment
+from routes.web import id_arg, map_settings, translated, wants_fragment
 from vocabulary import OPEN
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -70,11 +70,11 @@ def add():
     neighbourhood = current_neighbourhood()
     query = request.query_string.decode()
     back = url_for("review.index") + (f"?{query}" if query else "")
-    shift = coming_shift(neighbourhood.id, request.form.get("shift", type=int))
+    shift = coming_shift(neighbourhood.id, id_arg("shift", request.form))
     if shift is None:
         flash(_("Hãy chọn một buổi sắp tới của tổ."), "error")
         return redirect(back, 303)
-    volunteer_id = request.form.get("volunteer", type=int)
+    volunteer_id = id_arg("volunteer", request.form)
     if volunteer_id and volunteer_id not in {u.id for u in volunteers_of(neighbourhood.id)}:
         flash(_("Thành viên này không thuộc tổ."), "error")
         return redirect(back, 303)

@@ -19,7 +19,7 @@ from models.shift import walks_of
 from models.visit import (UNDO_MINUTES, VisitError, plausible_time, record_visit, undo_visit,
                           visit_input)
 from routes.access import WALKERS, my_stop_or_404, my_visit_or_404, my_walk_or_404, roles
-from routes.web import map_settings, refused, wants_fragment
+from routes.web import json_object, map_settings, refused, wants_fragment
 
 bp = Blueprint("walk", __name__)
 DOOR_FIX_MAX_M = 50  # a reading vaguer than this would place the house in the next lane
@@ -86,7 +86,7 @@ def stop(household_id: int):
 def visit(household_id: int):
     """Record one knock on the door, once, however often the phone sends it."""
     found = my_stop_or_404(household_id)
-    fields = (request.get_json(silent=True) or {}) if request.is_json else request.form
+    fields = json_object() if request.is_json else request.form
     checklist = campaign_services(found.walk.shift)
     services = {s.id: s for s in checklist}
     try:

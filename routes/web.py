@@ -5,17 +5,18 @@ import secrets
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from flask import (Flask, current_app, flash, g, has_request_context, jsonify, redirect,
-                   render_template, request, session, url_for)
+from flask import (Flask, abort, current_app, flash, g, has_request_context, jsonify,
+                   make_response, redirect, render_template, request, session, url_for)
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 import labels
 import vocabulary
 from extensions import db, read_only
 from models import User, UserSession
-from models.base import utcnow
+from models.base import MAX_ID, utcnow
 from models.rules import local_time
 
 
@@ -40,6 +41,36 @@ def wants_fragment() -> bool:
     """An htmx request that swaps part of a page. htmx sends HX-Request also when it
     restores history after a cache miss, and then wants the whole page."""
     return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:…>` in a path: a number an id column can hold, else the route does not match
+    (404)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def id_arg(name: str, source=None) -> int | None:
+    """An id the query string or form names (?lane=, ?before=, a form's shift): None when
+    absent or not a number, 404 when no row could have it."""
+    value = (request.values if source is None else source).get(name, type=int)
+    if value is not None and abs(value) > MAX_ID:
+        abort(404)
+    return value
+
+
+def json_object() -> dict:
+    """The request's JSON body, which must be an object (a list or a number is a 400)."""
+    body = request.get_json(silent=True)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        abort(make_response(jsonify(ok=False, error=_("Dữ liệu gửi lên không hợp lệ.")), 400))
+    return body
 
 
 SIGNED_IN = db.select(User).join(UserSession).where(
@@ -146,6 +177,7 @@ def init_app(app: Flask) -> None:
     """Hooks, filters and error pages."""
     from routes import access  # its lookups answer fragments through this module
 
+    app.url_map.converters["int"] = DatabaseId  # before the blueprints' rules are made
     app.before_request(load_user)
     app.jinja_env.install_gettext_callables(  # after Flask-Babel's, with the same meaning
         gettext=lambda s: _catalogue().ugettext(s),
