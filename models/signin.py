@@ -58,12 +58,10 @@ def clear_failures(keys: list[str]) -> None:
 def authenticate(login: str, secret: str) -> Optional[User]:
     """The active user whose password (or volunteer PIN) matches, or None."""
     user = find_user(login)
-    if user is None or not user.active:
-        check_secret(None, secret)  # same work either way
-        return None
-    if check_secret(user.password_hash, secret) or check_secret(user.pin_hash, secret):
-        return user
-    return None
+    known = user is not None and user.active
+    # One argon2 verify whoever is tried: an unknown login hashes against a stand-in.
+    matches = check_secret(user.secret_hash if known else None, secret)
+    return user if known and matches else None
 
 
 def open_session(user: User) -> str:

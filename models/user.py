@@ -1,7 +1,9 @@
 """People who sign in, their sessions, sign-in links and availability."""
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
+from functools import cache
 from typing import Optional
 
 from argon2 import PasswordHasher
@@ -25,11 +27,17 @@ def hash_secret(secret: str) -> str:
     return _hasher.hash(secret)
 
 
+@cache
+def _stand_in() -> str:
+    """A hash of a secret nobody knows, made once, for logins without an account."""
+    return _hasher.hash(secrets.token_urlsafe(24))
+
+
 def check_secret(stored: Optional[str], secret: str) -> bool:
-    if not stored:
-        return False
+    """Whether `secret` matches `stored`; with nothing stored (an unknown login), the same
+    argon2 work against a stand-in, so the time taken never tells which logins exist."""
     try:
-        return _hasher.verify(stored, secret)
+        return _hasher.verify(stored or _stand_in(), secret) and bool(stored)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -62,6 +70,12 @@ class User(db.Model):
 
     def set_pin(self, pin: str) -> None:
         self.pin_hash = hash_secret(pin)
+
+    @property
+    def secret_hash(self) -> Optional[str]:
+        """What signs this user in: a password (leaders, officers, admins) or a PIN
+        (volunteers); one hash, so a sign-in costs the same whoever tries."""
+        return self.password_hash or self.pin_hash
 
     def is_available(self, day: date, slot: str) -> bool:
         """Free on that weekday and slot, and not away that date."""

@@ -177,3 +177,36 @@ def test_a_json_body_that_is_not_an_object_is_refused_and_saves_nothing(client, 
     assert db.session.scalar(db.select(db.func.count(Visit.id))) == 0
     db.session.refresh(door)
     assert door.position_source == "import"
+
+
+# --- 3: the time a refusal takes never tells which logins exist -----------------------------
+
+def test_every_refused_sign_in_does_the_same_argon2_work_known_or_not(app, client, auth, world,
+                                                                     monkeypatch):
+    """Counted, not timed (benchmarks/sign_in_timing.py times it): one verify per try."""
+    from argon2 import PasswordHasher
+
+    from models import user as users
+    verified = []
+
+    class Counting(PasswordHasher):  # the same argon2id, counting its verifies
+        def verify(self, stored, secret):
+            verified.append(1)
+            return super().verify(stored, secret)
+
+    monkeypatch.setattr(users, "_hasher", Counting())
+    app.config["SIGN_IN_MAX_FAILURES"] = 100
+    db.session.get(type(world.volunteer2), world.volunteer2.id).active = False
+    db.session.commit()
+    token = auth.csrf()
+    tries = {"known phone": world.volunteer.phone, "unknown phone": "0999888777",
+             "known username": world.leader.username, "unknown username": "khongcoai",
+             "disabled volunteer": world.volunteer2.phone}
+    work = {}
+    for label, login in tries.items():
+        verified.clear()
+        answer = client.post("/sign-in", data={"login": login, "secret": "864209",
+                                               "csrf_token": token})
+        assert answer.status_code == 401, label
+        work[label] = len(verified)
+    assert set(work.values()) == {1}, work
