@@ -3,6 +3,11 @@
 openpyxl took about 4 s for 30,000 rows (it builds a cell object per value and parses the
 sheet twice when it has no dimension); this reads the same rows in well under a second.
 Only values are read: shared strings, inline strings, numbers, booleans and dates.
+
+Work is bounded by counts as well as bytes: an archive that passes the size and ratio checks
+can still hold millions of empty strings or cells (<si/> is five bytes), each a Python object.
+Every XML part is streamed, finished elements are dropped from the tree, and a `Budget` refuses
+the file as soon as a count passes its limit.
 """
 from __future__ import annotations
 
@@ -25,6 +30,17 @@ RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 MAX_COLUMNS = 60  # wider than any household list; a cell beyond lands in the last slot
 MAX_ROW_INDEX = 1_048_576  # Excel's own limit
+# Counts, sized for the importer's 50,000 households with ample room (a real list of 30,000
+# households has about 300,000 cells and 100,000 distinct strings)
+MAX_SHARED_STRINGS = 400_000
+MAX_CELLS = 1_500_000
+MAX_ROWS = 200_000  # <row> elements, blank ones included
+MAX_CELLS_PER_ROW = 16_384  # Excel's widest sheet
+MAX_ELEMENTS = 6_000_000  # every XML element in the parts read
+MAX_PART_ELEMENTS = 200_000  # workbook, relationships and styles are held whole
+TOO_MANY = ("Tệp Excel có quá nhiều {what} (hơn {limit}); một danh sách hộ không cần nhiều như vậy, "
+            "có thể tệp bị hỏng hoặc cố ý làm nặng. Hãy chép riêng bảng danh sách sang một tệp mới "
+            "rồi tải lên lại")
 BROKEN = "Tệp Excel bị hỏng hoặc không phải là bảng tính .xlsx thật; hãy mở và lưu lại trong Excel"
 # What a damaged archive or XML can raise from the stdlib while we read it
 _DAMAGE = (ET.ParseError, zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError,
@@ -32,20 +48,57 @@ _DAMAGE = (ET.ParseError, zipfile.BadZipFile, zlib.error, OSError, EOFError, Key
 _COLUMN = re.compile(r"[A-Z]{1,3}")
 _TEXT = f"{MAIN}t"
 _VALUE = f"{MAIN}v"
+_CELL = f"{MAIN}c"
+_ROW = f"{MAIN}row"
+_STRING = f"{MAIN}si"
+
+
+def _too_many(what: str, limit: int) -> SheetRefused:
+    return SheetRefused(TOO_MANY.format(what=what, limit=f"{limit:,}".replace(",", ".")))
+
+
+class Budget:
+    """What one workbook may cost; `start` is told of every element and refuses past a limit."""
+
+    def __init__(self) -> None:
+        self.elements = self.strings = self.cells = self.rows = self.row_cells = 0
+
+    def start(self, tag: str) -> None:
+        """Count one opened element (called for every element of every part read)."""
+        self.elements += 1
+        if self.elements > MAX_ELEMENTS:
+            raise _too_many("phần tử XML", MAX_ELEMENTS)
+        if tag == _CELL:
+            self.cells += 1
+            self.row_cells += 1
+            if self.cells > MAX_CELLS:
+                raise _too_many("ô", MAX_CELLS)
+            if self.row_cells > MAX_CELLS_PER_ROW:
+                raise _too_many("ô trên một dòng", MAX_CELLS_PER_ROW)
+        elif tag == _ROW:
+            self.rows += 1
+            self.row_cells = 0
+            if self.rows > MAX_ROWS:
+                raise _too_many("dòng, kể cả dòng trống", MAX_ROWS)
+        elif tag == _STRING:
+            self.strings += 1
+            if self.strings > MAX_SHARED_STRINGS:
+                raise _too_many("chuỗi chữ", MAX_SHARED_STRINGS)
 
 
 def worksheets(data: bytes) -> Iterator[Iterator[list[object]]]:
     """Each worksheet's rows, in workbook order, as lists of raw values; gaps become []."""
+    budget = Budget()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        strings = _shared_strings(archive)
-        date_styles = _date_styles(archive)
-        paths = _sheet_paths(archive)
+        strings = _shared_strings(archive, budget)
+        date_styles = _date_styles(archive, budget)
+        paths = _sheet_paths(archive, budget)
     except _DAMAGE as error:
         raise SheetRefused(BROKEN) from error
     with archive:
         for path in paths:
-            yield _guarded(_rows(archive, path, strings, date_styles))
+            yield _guarded(_rows(archive, path, strings, date_styles, budget))
 
 
 def _guarded(rows: Iterator[list[object]]) -> Iterator[list[object]]:
@@ -55,15 +108,47 @@ def _guarded(rows: Iterator[list[object]]) -> Iterator[list[object]]:
         raise SheetRefused(BROKEN) from error
 
 
-def _xml(archive: zipfile.ZipFile, path: str) -> ET.Element | None:
+def _stream(source, keep: str, budget: Budget) -> Iterator[ET.Element]:
+    """Each finished `keep` element of an XML part; once the caller has it, it and everything
+    outside a `keep` element leave the tree, so memory holds one `keep` element at a time."""
+    stack: list[ET.Element] = []
+    open_keeps = 0
+    start = budget.start
+    for event, element in ET.iterparse(source, events=("start", "end")):
+        if event == "start":
+            tag = element.tag
+            start(tag)
+            stack.append(element)
+            if tag == keep:
+                open_keeps += 1
+            continue
+        stack.pop()
+        if element.tag == keep:
+            open_keeps -= 1
+            yield element
+        if open_keeps == 0 and stack:
+            del stack[-1][-1]  # an element that has just ended is its parent's last child
+
+
+def _xml(archive: zipfile.ZipFile, path: str, budget: Budget) -> ET.Element | None:
+    """A small part held whole (workbook, relationships, styles), refused past its own limit."""
     if path not in archive.namelist():
         return None
-    return ET.fromstring(archive.read(path))
+    root, count = None, 0
+    with archive.open(path) as source:
+        for _, element in ET.iterparse(source, events=("start",)):
+            count += 1
+            if count > MAX_PART_ELEMENTS:
+                raise _too_many("phần tử XML trong một phần của tệp", MAX_PART_ELEMENTS)
+            budget.start(element.tag)
+            if root is None:
+                root = element
+    return root
 
 
-def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
-    book = _xml(archive, "xl/workbook.xml")
-    rels = _xml(archive, "xl/_rels/workbook.xml.rels")
+def _sheet_paths(archive: zipfile.ZipFile, budget: Budget) -> list[str]:
+    book = _xml(archive, "xl/workbook.xml", budget)
+    rels = _xml(archive, "xl/_rels/workbook.xml.rels", budget)
     targets = {rel.get("Id"): rel.get("Target", "") for rel in (rels if rels is not None else [])}
     paths = []
     for sheet in book.iter(f"{MAIN}sheet"):
@@ -74,9 +159,12 @@ def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
     return paths
 
 
-def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
-    root = _xml(archive, "xl/sharedStrings.xml")
-    return [] if root is None else [_item_text(item) for item in root.iter(f"{MAIN}si")]
+def _shared_strings(archive: zipfile.ZipFile, budget: Budget) -> list[str]:
+    path = "xl/sharedStrings.xml"
+    if path not in archive.namelist():
+        return []
+    with archive.open(path) as source:
+        return [_item_text(item) for item in _stream(source, _STRING, budget)]
 
 
 def _item_text(item: ET.Element) -> str:
@@ -88,9 +176,9 @@ def _item_text(item: ET.Element) -> str:
     return "".join(parts)
 
 
-def _date_styles(archive: zipfile.ZipFile) -> set[int]:
+def _date_styles(archive: zipfile.ZipFile, budget: Budget) -> set[int]:
     """Indexes of cell styles that show a number as a date."""
-    root = _xml(archive, "xl/styles.xml")
+    root = _xml(archive, "xl/styles.xml", budget)
     if root is None:
         return set()
     custom = {int(fmt.get("numFmtId", -1)): fmt.get("formatCode", "") for fmt in root.iter(f"{MAIN}numFmt")}
@@ -104,12 +192,10 @@ def _date_styles(archive: zipfile.ZipFile) -> set[int]:
     return dates
 
 
-def _rows(archive, path, strings, date_styles) -> Iterator[list[object]]:
+def _rows(archive, path, strings, date_styles, budget: Budget) -> Iterator[list[object]]:
     expected = 1
     with archive.open(path) as source:
-        for _, element in ET.iterparse(source):
-            if element.tag != f"{MAIN}row":
-                continue
+        for element in _stream(source, _ROW, budget):
             number = int(element.get("r", expected))
             if not expected <= number <= MAX_ROW_INDEX:
                 raise ValueError("rows out of order")
@@ -117,7 +203,6 @@ def _rows(archive, path, strings, date_styles) -> Iterator[list[object]]:
                 yield []
             yield _row_values(element, strings, date_styles)
             expected = number + 1
-            element.clear()
 
 
 def _row_values(row: ET.Element, strings: list[str], date_styles: set[int]) -> list[object]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import re
 import tracemalloc
 import zipfile
@@ -266,6 +267,71 @@ def zip_bomb() -> bytes:
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"<" + b"\x00" * 300_000_000)
     return buffer.getvalue()
+
+
+def count_bomb(kind: str, count: int) -> bytes:
+    """A small, well-formed .xlsx whose work is in counts, not bytes: `count` empty shared strings,
+    cells in one row, blank rows, or style records. Incompressible padding keeps the archive's
+    ratio low, as the hostile review's 4.7 MB file with 9.4 million strings did (ratio about 10).
+    """
+    header = "".join(f'<c t="s"><v>{i}</v></c>' for i in range(3))
+    rows, strings, styles = f'<row r="1">{header}</row>', "", ""
+    if kind == "strings":
+        strings = "<si/>" * count
+    elif kind == "cells":
+        rows += '<row r="2">' + "<c/>" * count + "</row>"
+    elif kind == "rows":
+        rows += "<row/>" * count
+    elif kind == "styles":
+        styles = "<xf/>" * count
+    parts = {
+        "[Content_Types].xml": "<Types/>",
+        "xl/workbook.xml": f'<workbook xmlns="{MAIN}" xmlns:r="{DOC_REL}"><sheets>'
+                           '<sheet name="Hộ" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/'
+                                      '2006/relationships"><Relationship Id="rId1" '
+                                      'Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/sharedStrings.xml": f'<sst xmlns="{MAIN}"><si><t>Số nhà</t></si><si><t>Ngõ</t></si>'
+                                f'<si><t>Chủ hộ</t></si>{strings}</sst>',
+        "xl/styles.xml": f'<styleSheet xmlns="{MAIN}"><cellXfs>{styles}</cellXfs></styleSheet>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData></worksheet>',
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text.encode())
+        unpacked = sum(len(text.encode()) for text in parts.values())
+        padding = random.Random(16).randbytes(unpacked // 12)  # keeps the ratio near 10
+        archive.writestr("xl/media/image1.bin", padding, zipfile.ZIP_STORED)
+    return buffer.getvalue()
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+@pytest.mark.parametrize("kind, count, reason", [
+    ("strings", 1_000_000, "quá nhiều chuỗi chữ"),
+    ("cells", 1_000_000, "quá nhiều ô"),
+    ("rows", 1_000_000, "quá nhiều dòng"),
+    ("styles", 1_000_000, "quá nhiều phần tử"),
+])
+def test_a_workbook_with_millions_of_empty_items_is_refused_without_holding_them(leader, kind, count,
+                                                                                   reason):
+    workbook = count_bomb(kind, count)
+    assert len(workbook) < 1_000_000  # passes the size and the ratio checks
+    before = counting_sql()
+    tracemalloc.start()
+    try:
+        response = send(leader, workbook, "danh-sach.xlsx")
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422, body[-500:]
+    assert reason in body and "Traceback" not in body
+    assert peak < 30 * 1024 * 1024, f"{peak / 2**20:.0f} MB held while refusing"
+    assert counting_sql() == before
 
 
 def test_a_zip_bomb_workbook_is_refused_before_it_is_opened(leader):
