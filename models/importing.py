@@ -23,7 +23,8 @@ from models.audit import audit
 from models.base import utcnow
 from models.household import Household
 from models.place import Lane, Neighbourhood
-from sheets import RowError, SheetRefused, SheetRow, parse_households
+from models.campaign import Campaign, Service
+from sheets import RowError, SheetRefused, SheetRow, parse_households, without_id_cards
 from vietnamese import fold, nfc
 from vocabulary import NOT_VISITED
 
@@ -169,6 +170,9 @@ class Preview:
     new_lanes: list[str] = field(default_factory=list)
     refused: str = ""
     encoding: str = ""
+    notes: list[str] = field(default_factory=list)  # what was skipped or dropped, and why
+    # The file as it may wait for confirmation: an ID-card column emptied (never stored)
+    keep_as: tuple[str, bytes] | None = None
 
     @property
     def ok(self) -> bool:
@@ -191,12 +195,15 @@ def _existing(neighbourhood_id: int) -> dict[tuple, tuple[int, int]]:
 def preview(neighbourhood: Neighbourhood, filename: str, data: bytes,
             max_bytes: int | None = None) -> Preview:
     """Read the file and compare it with the neighbourhood's households; writes nothing."""
+    figures = service_headers(neighbourhood.id)
     try:
-        sheet = (parse_households(filename, data, max_bytes) if max_bytes
-                 else parse_households(filename, data))
+        sheet = (parse_households(filename, data, max_bytes, figures) if max_bytes
+                 else parse_households(filename, data, figures=figures))
     except SheetRefused as refusal:
         return Preview(refused=refusal.message)
-    result = Preview(errors=list(sheet.errors), encoding=sheet.encoding)
+    result = Preview(errors=list(sheet.errors), encoding=sheet.encoding, notes=list(sheet.notes))
+    if sheet.ok:
+        result.keep_as = without_id_cards(filename, data, sheet)
     lanes = LaneIndex(neighbourhood.id)
     existing = _existing(neighbourhood.id)
     for row in sheet.rows:
@@ -209,6 +216,13 @@ def preview(neighbourhood: Neighbourhood, filename: str, data: bytes,
     result.new_lanes = lanes.planned_names()
     result.errors.sort(key=lambda e: e.row_number)
     return result
+
+
+def service_headers(neighbourhood_id: int) -> list[str]:
+    """The service columns of the leader's export (both languages): figures, not data."""
+    rows = db.session.execute(db.select(Service.label_vi, Service.label_en).join(Campaign)
+                              .where(Campaign.neighbourhood_id == neighbourhood_id))
+    return [label for pair in rows for label in pair if label]
 
 
 def _new_household(neighbourhood_id: int, lane_id, row: SheetRow) -> dict:
