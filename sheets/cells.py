@@ -57,8 +57,9 @@ def clean_text(raw: object) -> str:
 
 
 def parse_text(raw: object, label: str, limit: int = TEXT_LIMIT) -> str:
-    """Clean text of at most `limit` characters."""
-    text = clean_text(raw)
+    """Clean text of at most `limit` characters; the CSV formula guard of Gõ Cửa's own
+    export ("'=…") is undone, so a re-import keeps the text as it was."""
+    text = unguarded(clean_text(raw))
     if len(text) > limit:
         raise CellProblem(f"{label} dài quá {limit} ký tự")
     return text

@@ -284,11 +284,14 @@ def test_csv_round_trip_with_bom_and_crlf():
 
 
 def test_xlsx_round_trip_and_no_formula_cells():
-    data = write_xlsx({"Hộ dân": (["Chủ hộ", "Số"], [["Đặng Thị Quế\x01", 3], ["=1+1", -5]])})
+    data = write_xlsx({"Hộ dân": (["Chủ hộ", "Số"], [["Đặng Thị Quế\x01", 3], ["=1+1", -5],
+                                                      ["+84 912", "@A1"]])})
     sheet = openpyxl.load_workbook(io.BytesIO(data))["Hộ dân"]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values == [["Chủ hộ", "Số"], ["Đặng Thị Quế", 3], ["'=1+1", -5]]
+    # typed as text: shown as written, no apostrophe (only a CSV needs that guard), never run
+    assert values == [["Chủ hộ", "Số"], ["Đặng Thị Quế", 3], ["=1+1", -5], ["+84 912", "@A1"]]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert [c.data_type for c in sheet[3]] == ["s", "n"]
 
 
 # --- properties ----------------------------------------------------------------------------
@@ -326,4 +329,4 @@ def test_writer_never_starts_a_formula(values):
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f"
-            assert not (isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")))
+            assert not (isinstance(cell.value, str) and cell.value.startswith("'"))
