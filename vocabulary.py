@@ -117,7 +117,7 @@ UNKNOWN_RELATION = "chưa rõ"
 FOOTER_WORDS = ("nguoi lap", "nguoi lap bieu", "nguoi lap danh sach", "to truong",
                 "to pho", "truong thon", "truong xom", "truong ban", "bi thu", "can bo",
                 "xac nhan", "ky ghi ro", "ky va ghi ro", "ky ten", "ghi chu", "chu thich",
-                "tong", "tong cong", "tong so", "cong", "ngay", "tm", "t m", "ubnd",
+                "tong cong", "tong so", "tong so ho", "cong", "ngay", "tm", "t m", "ubnd",
                 "uy ban", "tran trong", "luu y", "total", "prepared by", "signed")
 # Parts of a written address that name no house, lane or street: dropped when split.
 ADMIN_WORDS = ("to", "to dan pho", "tdp", "khu pho", "kp", "thon", "xom", "ap", "phuong",

@@ -110,5 +110,10 @@ def to_ask(birth_year: Optional[int], basis: str, year: int) -> bool:
 def in_basis_sql(basis: str, year: int, column=None):
     """SQL: the resident's birth year puts them in the basis this `year`."""
     low, high = age_range(basis)
-    column = Resident.birth_year if column is None else column
-    return or_(column.is_(None), column.between(year - high, year - low))
+    if column is None:
+        # Outer joins give a household without residents one row of NULLs: no one to count
+        column, unknown = Resident.birth_year, and_(Resident.birth_year.is_(None),
+                                                    Resident.id.is_not(None))
+    else:
+        unknown = column.is_(None)
+    return or_(unknown, column.between(year - high, year - low))

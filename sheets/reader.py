@@ -88,7 +88,7 @@ class _Reader:
         if workbook.is_zip(data):
             for number, rows in enumerate(xlsx_rows.worksheets(data)):
                 if number == worksheet:
-                    return rows
+                    return list(rows)  # read while the archive is open
             return []
         text, _ = text_file.decode_text(data)
         return text_file.records(text, self._best_separator(text)[0])
@@ -166,7 +166,7 @@ class _Reader:
             # What stands under the data (a signature block, a note, a total) is held back:
             # a complete row after it makes it data again, the end of the file skips it
             if footer or validator.footer_start(cells):
-                if not footer or not validator.complete(cells):
+                if not footer or not validator.resumes_data(cells):
                     footer.append((row_number, cells))
                     continue
                 held, footer = footer, []

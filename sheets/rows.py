@@ -12,7 +12,7 @@ from vocabulary import ADMIN_WORDS, FOOTER_WORDS, HEAD_RELATIONS
 from .cells import (LAT_RANGE, LON_RANGE, NOTE_LIMIT, CellProblem, clean_text, number_text,
                     outside, parse_address, parse_birth_year, parse_coordinate, parse_lane_path,
                     parse_members, parse_phone, parse_text)
-from .columns import HeaderMatch, label
+from .columns import ORDINAL, HeaderMatch, field_for, label
 from .model import RowError, SheetRow
 
 RELATION_LIMIT = 60
@@ -84,7 +84,8 @@ class RowValidator:
         self.plan = [(name, index, _PARSERS[name], label(name), self.column(name))
                      for name, index in match.fields.items()]
         if "birth" in match.fields:
-            self.plan = [(n, i, (lambda raw, lab: parse_birth_year(raw, lab, this_year))
+            # its message names the column as written: "Năm sinh" or "Ngày sinh"
+            self.plan = [(n, i, (lambda raw, _, col=c: parse_birth_year(raw, col, this_year))
                           if n == "birth" else p, lab, c) for n, i, p, lab, c in self.plan]
         # columns that say who or where: a row with none of them is not a household or a resident
         self.identity = [match.fields[n] for n in ("house_number", "address", "head_name", "name",
@@ -95,6 +96,8 @@ class RowValidator:
         # a row that is surely data: a name and an address (a household), or a name and a
         # relation or birth date (a resident)
         self.complete_with = who if match.person_list else where
+        self.data_columns = [*match.fields.values(), *(i for i, h in enumerate(match.headers)
+                                                        if h and field_for(h) == ORDINAL)]
         self.name_index = name
 
     def column(self, name: str) -> str:
@@ -114,9 +117,17 @@ class RowValidator:
 
     def footer_start(self, cells: Sequence[object]) -> bool:
         """The row may open what stands under the data: a signature, a note, a total."""
-        if self.complete(cells):
+        if footer_words(cells):
+            return True
+        return not self.complete(cells) and not self._filled(cells, self.identity)
+
+    def resumes_data(self, cells: Sequence[object]) -> bool:
+        """After a row that looked like a footer, a row that is surely data again: complete,
+        and with three columns filled (a signature line holds one or two names)."""
+        if not self.complete(cells) or footer_words(cells):
             return False
-        return footer_words(cells) or not self._filled(cells, self.identity)
+        width = len(cells)
+        return sum(1 for i in self.data_columns if i < width and not is_blank((cells[i],))) >= 3
 
     def read(self, row_number: int, cells: Sequence[object]) -> tuple[dict | None, list[RowError], set]:
         """(values, errors, fields in error); values None when the row's shape is wrong."""

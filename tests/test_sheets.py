@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import time
 import unicodedata
 import zipfile
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from sheets import ParsedSheet, SheetRefused, parse_households, safe_cell, write_csv, write_xlsx
+from sheets.writer import clean_cell
 
 HEADER = "Số nhà,Ngõ,Đường,Chủ hộ,Số nhân khẩu,Số điện thoại,Vĩ độ,Kinh độ,Ghi chú"
 ROW = '12,ngõ 12/ngách 3,Phố Huế,Nguyễn Văn An,4,0912 345 678,"21,553",105.8,'
@@ -329,4 +331,8 @@ def test_writer_never_starts_a_formula(values):
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f"
-            assert not (isinstance(cell.value, str) and cell.value.startswith("'"))
+    # each text cell holds the text itself, no apostrophe added: an .xlsx types it as text
+    texts = [cell.value for cell in sheet[2] if isinstance(cell.value, str)]
+    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)
+               and math.isfinite(v)]
+    assert texts == [clean_cell(v) for v in values if v not in numbers and clean_cell(v)]
