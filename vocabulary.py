@@ -59,3 +59,66 @@ SERVICE_STATES = ("no", "yes", "not_registered", "captured", "activated", "in_us
 # -- Roles: who signs in. Which role may do what is in routes/access.py ----------------
 ADMIN, WARD_OFFICER, LEADER, VOLUNTEER = ROLES = ("admin", "ward_officer", "leader",
                                                   "volunteer")
+
+# -- The words of a ward's household list (danh sách hộ / nhân khẩu) ------------------
+# Column headers as sheets/columns.py matches them: folded (no diacritics, lower case),
+# punctuation and brackets read as spaces. "Họ và tên chủ hộ" is "ho va ten chu ho".
+HEADER_WORDS: dict[str, tuple[str, ...]] = {
+    "house_number": ("so nha", "so can", "sn", "so nha rieng", "house number", "house no",
+                     "house"),
+    "lane": ("ngo", "ngach", "hem", "kiet", "ngo ngach", "ngo hem", "ngo xom", "lane", "alley"),
+    "street": ("duong", "pho", "duong pho", "ten duong", "ten pho", "street", "road"),
+    # One column for the whole address: split into house number, lane path and street
+    "address": ("dia chi", "dia chi thuong tru", "dia chi cu tru", "dia chi hien nay",
+                "noi o hien nay", "noi o hien tai", "cho o hien nay", "noi thuong tru",
+                "dia chi nha", "address"),
+    "head_name": ("chu ho", "ho ten chu ho", "ho va ten chu ho", "ten chu ho", "ho ten ch",
+                  "head name", "head of household", "household head"),
+    # A person's name: the head's in a household list, each resident's in a person list
+    "name": ("ho va ten", "ho ten", "ho va ten nhan khau", "ho ten nhan khau", "ten",
+             "full name", "name"),
+    "members": ("so nhan khau", "so khau", "nhan khau", "so nguoi", "so thanh vien",
+                "so nk", "tong so nhan khau", "so nguoi trong ho", "members", "residents",
+                "household size", "number of members"),
+    "phone": ("so dien thoai", "sdt", "dien thoai", "so dt", "dt", "dien thoai lien he",
+              "so dien thoai lien he", "sdt lien he", "so dt lien he", "lien he",
+              "dien thoai di dong", "so di dong", "di dong", "phone", "phone number",
+              "telephone", "mobile"),
+    "relation": ("quan he voi chu ho", "quan he", "quan he chu ho", "qh voi chu ho", "qh voi ch",
+                 "quan he vs chu ho", "relation", "relationship", "relation to head"),
+    "birth": ("ngay sinh", "nam sinh", "ngay thang nam sinh", "ngay thang sinh", "sinh ngay",
+              "sinh nam", "date of birth", "birth date", "birth year", "year of birth", "born"),
+    "lat": ("vi do", "lat", "latitude"),
+    "lon": ("kinh do", "lon", "lng", "long", "longitude"),
+    "note": ("ghi chu", "note", "notes", "remarks"),
+}
+# A running number (STT) is in nearly every list: known, and carries no data.
+ORDINAL_HEADERS = ("stt", "tt", "so thu tu", "so tt", "no", "#", "ordinal")
+# Known columns of a ward's list that Gõ Cửa does not keep (the minimum is kept).
+UNKEPT_HEADERS = ("gioi tinh", "gioi", "nam nu", "sex", "gender", "dan toc", "ton giao",
+                  "quoc tich", "nghe nghiep", "noi lam viec", "que quan", "nguyen quan",
+                  "noi sinh", "trinh do", "trinh do van hoa", "so ho khau", "ma ho",
+                  "ma ho gia dinh", "to", "thon", "xom", "ethnicity", "religion", "occupation")
+# An ID-card column (CCCD, CMND, personal identity number) is never read: a header
+# holding any of these words is dropped, whatever else it says.
+ID_CARD_WORDS = ("cccd", "cmnd", "cmt", "can cuoc", "chung minh", "dinh danh", "ho chieu",
+                 "passport", "id card", "id number", "identity", "national id")
+# The figure columns of the leader's own export (routes/export.py), in both languages:
+# derived from visits, so a re-import skips them. The campaign's service columns are
+# added from the database at import time.
+EXPORT_FIGURE_HEADERS = ("to dan pho", "tinh trang", "so lan go cua", "lan go gan nhat",
+                         "dong y luu thong tin", "neighbourhood", "status", "visits",
+                         "last visit", "consent to keep data")
+# The relation that starts a household in a person-per-row list.
+HEAD_RELATIONS = ("chu ho", "ch", "chu", "head", "head of household", "self")
+# What a resident created from a bare member count is called until the door says more.
+UNKNOWN_RELATION = "chưa rõ"
+# Words that open a row under the data which is not data: a signature block, a note, a total.
+FOOTER_WORDS = ("nguoi lap", "nguoi lap bieu", "nguoi lap danh sach", "to truong",
+                "to pho", "truong thon", "truong xom", "truong ban", "bi thu", "can bo",
+                "xac nhan", "ky ghi ro", "ky va ghi ro", "ky ten", "ghi chu", "chu thich",
+                "tong cong", "tong so", "tong so ho", "cong", "ngay", "tm", "t m", "ubnd",
+                "uy ban", "tran trong", "luu y", "total", "prepared by", "signed")
+# Parts of a written address that name no house, lane or street: dropped when split.
+ADMIN_WORDS = ("to", "to dan pho", "tdp", "khu pho", "kp", "thon", "xom", "ap", "phuong",
+               "p", "xa", "quan", "q", "huyen", "thi xa", "thanh pho", "tp", "tinh", "viet nam")

@@ -21,11 +21,12 @@ from extensions import db
 from geo.placement import Fix, better_fix
 from models.audit import audit
 from models.base import utcnow
-from models.household import Household
+from models.household import Household, Resident
 from models.place import Lane, Neighbourhood
-from sheets import RowError, SheetRefused, SheetRow, parse_households
+from models.campaign import Campaign, Service
+from sheets import RowError, SheetRefused, SheetRow, parse_households, without_id_cards
 from vietnamese import fold, nfc
-from vocabulary import NOT_VISITED
+from vocabulary import NOT_VISITED, UNKNOWN_RELATION
 
 DRAFT_HOURS = 24
 _KINDS = ("ngo", "ngach", "hem", "kiet", "lane", "alley")
@@ -169,6 +170,10 @@ class Preview:
     new_lanes: list[str] = field(default_factory=list)
     refused: str = ""
     encoding: str = ""
+    notes: list[str] = field(default_factory=list)  # what was skipped or dropped, and why
+    residents: int = 0  # residents the import creates (listed, or counted and unknown)
+    # The file as it may wait for confirmation: an ID-card column emptied (never stored)
+    keep_as: tuple[str, bytes] | None = None
 
     @property
     def ok(self) -> bool:
@@ -191,30 +196,72 @@ def _existing(neighbourhood_id: int) -> dict[tuple, tuple[int, int]]:
 def preview(neighbourhood: Neighbourhood, filename: str, data: bytes,
             max_bytes: int | None = None) -> Preview:
     """Read the file and compare it with the neighbourhood's households; writes nothing."""
+    figures = service_headers(neighbourhood.id)
     try:
-        sheet = (parse_households(filename, data, max_bytes) if max_bytes
-                 else parse_households(filename, data))
+        sheet = (parse_households(filename, data, max_bytes, figures) if max_bytes
+                 else parse_households(filename, data, figures=figures))
     except SheetRefused as refusal:
         return Preview(refused=refusal.message)
-    result = Preview(errors=list(sheet.errors), encoding=sheet.encoding)
+    result = Preview(errors=list(sheet.errors), encoding=sheet.encoding, notes=list(sheet.notes))
+    if sheet.ok:
+        result.keep_as = without_id_cards(filename, data, sheet)
     lanes = LaneIndex(neighbourhood.id)
     existing = _existing(neighbourhood.id)
     for row in sheet.rows:
-        lane_key = lanes.key(row.lane_path, row.street)
+        lane_key = lanes.key(row.lane_path, row.lane_street or row.street)
         found = existing.get(_address_key(lane_key, row.street, row.house_number))
         if found is None:
             result.added.append(row)
         else:
             result.updated.append((row, found))
     result.new_lanes = lanes.planned_names()
+    _note_residents(result)
     result.errors.sort(key=lambda e: e.row_number)
     return result
+
+
+def residents_of(row: SheetRow) -> list[tuple[str, int | None]]:
+    """The residents a row brings: its person list, else as many unknown ones as its count."""
+    if row.residents is not None:
+        return row.residents
+    return [(UNKNOWN_RELATION, None)] * (row.members or 0)
+
+
+def _with_residents(household_ids: list[int]) -> set[int]:
+    """Those of the households that already have residents (their list is left as it is)."""
+    return {hid for ids in _chunks(household_ids, 5000) for hid in db.session.scalars(
+        db.select(Resident.household_id).where(Resident.household_id.in_(ids)).distinct())}
+
+
+def _note_residents(result: Preview) -> None:
+    """How many residents the import creates, and why some households keep their own list."""
+    kept = _with_residents([hid for _, hid in result.updated])
+    rows = result.added + [row for row, hid in result.updated if hid not in kept]
+    listed = sum(len(row.residents) for row in rows if row.residents is not None)
+    counted = sum(row.members or 0 for row in rows if row.residents is None)
+    result.residents = listed + counted
+    if counted:
+        result.notes.append(f"Tạo {counted} nhân khẩu theo cột số nhân khẩu, chưa rõ quan hệ và "
+                            "năm sinh: thành viên tổ bổ sung khi đến nhà; các chỉ tiêu theo người "
+                            "đã tính họ.")
+    touched = [row for row, hid in result.updated if hid in kept
+               and (row.residents is not None or row.members)]
+    if touched:
+        result.notes.append(f"{len(touched)} hộ đã có danh sách nhân khẩu: giữ nguyên danh sách đó.")
+
+
+def service_headers(neighbourhood_id: int) -> list[str]:
+    """The service columns of the leader's export (both languages): figures, not data."""
+    rows = db.session.execute(db.select(Service.label_vi, Service.label_en).join(Campaign)
+                              .where(Campaign.neighbourhood_id == neighbourhood_id))
+    return [label for pair in rows for label in pair if label]
 
 
 def _new_household(neighbourhood_id: int, lane_id, row: SheetRow) -> dict:
     values = {"neighbourhood_id": neighbourhood_id, "lane_id": lane_id, "street": row.street,
               "house_number": row.house_number, "head_name": row.head_name,
-              "head_name_folded": fold(row.head_name), "members": row.members or 1,
+              "head_name_folded": fold(row.head_name),
+              "members": len(row.residents) if row.residents else row.members or 1,
               "phone": row.phone, "note": row.note, "lat": None, "lon": None,
               "position_source": None, "position_accuracy_m": None,
               "position_approximate": False, "status": NOT_VISITED, "version": 1}
@@ -228,6 +275,14 @@ _UPDATED = (Household.id, Household.street, Household.members, Household.phone, 
             Household.position_accuracy_m, Household.position_approximate, Household.version)
 
 
+def _insert_residents(pairs: list[tuple[int, SheetRow]]) -> None:
+    """Every resident of these (household id, row) pairs, in one executemany."""
+    params = [{"household_id": hid, "label": label, "birth_year": year}
+              for hid, row in pairs for label, year in residents_of(row)]
+    if params:
+        db.session.execute(db.insert(Resident), params)
+
+
 def _update_all(updates: list[tuple[SheetRow, int]]) -> None:
     """Rewrite the updated households by primary key in one executemany (30,000 rows)."""
     rows = {r.id: r for ids in _chunks([hid for _, hid in updates], 5000)
@@ -237,7 +292,8 @@ def _update_all(updates: list[tuple[SheetRow, int]]) -> None:
         old = rows[household_id]
         values = {"_id": household_id, "_seen": old.version, "head_name": row.head_name,
                   "head_name_folded": fold(row.head_name), "street": row.street or old.street,
-                  "members": old.members if row.members is None else row.members,
+                  "members": (len(row.residents) if row.residents else
+                              old.members if row.members is None else row.members),
                   "phone": row.phone or old.phone, "note": row.note or old.note,
                   "lat": old.lat, "lon": old.lon, "position_source": old.position_source,
                   "position_accuracy_m": old.position_accuracy_m,
@@ -277,7 +333,8 @@ def apply(neighbourhood: Neighbourhood, filename: str, data: bytes,
     if not result.ok:
         return result
     lanes = LaneIndex(neighbourhood.id)
-    placed = [(row, lanes.resolve(row.lane_path, row.street)) for row in result.added]
+    placed = [(row, lanes.resolve(row.lane_path, row.lane_street or row.street))
+              for row in result.added]
     db.session.flush()  # new lanes get their ids, parents first
     new_rows = []
     for row, lane in placed:
@@ -285,12 +342,18 @@ def apply(neighbourhood: Neighbourhood, filename: str, data: bytes,
             row.street = lane.street
         new_rows.append(_new_household(neighbourhood.id, lane.id if lane else None, row))
     if new_rows:
-        db.session.execute(db.insert(Household), new_rows)
+        # ids in the rows' order, from the same executemany (RETURNING on both databases)
+        ids = db.session.scalars(db.insert(Household).returning(
+            Household.id, sort_by_parameter_order=True), new_rows).all()
+        _insert_residents(list(zip(ids, result.added)))
     if result.updated:
         _update_all(result.updated)
+        kept = _with_residents([hid for _, hid in result.updated])
+        _insert_residents([(hid, row) for row, hid in result.updated if hid not in kept])
     audit("households_imported", user_id=user_id, neighbourhood_id=neighbourhood.id,
           object_type="neighbourhood", object_id=neighbourhood.id, added=len(result.added),
-          updated=len(result.updated), lanes_created=len(result.new_lanes))
+          updated=len(result.updated), lanes_created=len(result.new_lanes),
+          residents_created=result.residents)
     return result
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, Optional, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, case, cast, extract, select
+from sqlalchemy import Integer, and_, case, cast, extract, or_, select
 from sqlalchemy.orm import aliased
 
 from models.household import Resident
@@ -94,19 +94,26 @@ def age_range(basis: str) -> tuple[int, int]:
 def in_basis(birth_year: Optional[int], basis: str, year: int) -> bool:
     """Python: born in a year that puts the resident in the basis this `year`.
 
-    An unknown birth year is not in any basis (the figures cannot count it)."""
+    A resident of unknown age (an imported member count: "4 people", nothing more) is in
+    every basis until the door says otherwise: the team still has to reach them, so the
+    per-person figures count them, as the walk asks them about every service."""
     low, high = age_range(basis)
-    return birth_year is not None and low <= year - birth_year <= high
+    return birth_year is None or low <= year - birth_year <= high
 
 
 def to_ask(birth_year: Optional[int], basis: str, year: int) -> bool:
     """Whether a walk asks the resident about a service: in its basis, or of unknown age
     (the volunteer at the door finds out)."""
-    return birth_year is None or in_basis(birth_year, basis, year)
+    return in_basis(birth_year, basis, year)
 
 
 def in_basis_sql(basis: str, year: int, column=None):
     """SQL: the resident's birth year puts them in the basis this `year`."""
     low, high = age_range(basis)
-    column = Resident.birth_year if column is None else column
-    return column.between(year - high, year - low)
+    if column is None:
+        # Outer joins give a household without residents one row of NULLs: no one to count
+        column, unknown = Resident.birth_year, and_(Resident.birth_year.is_(None),
+                                                    Resident.id.is_not(None))
+    else:
+        unknown = column.is_(None)
+    return or_(unknown, column.between(year - high, year - low))

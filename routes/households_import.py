@@ -44,7 +44,8 @@ def import_upload():
                                 current_app.config["MAX_CONTENT_LENGTH"])
     draft = None
     if preview.ok:
-        draft = importing.save_draft(neighbourhood.id, g.user.id, upload.filename, data)
+        # an ID-card column is emptied before the file waits in the database
+        draft = importing.save_draft(neighbourhood.id, g.user.id, *preview.keep_as)
         db.session.commit()
     else:
         audit_refused(neighbourhood.id, "upload", len(preview.errors))

@@ -4,9 +4,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
-from vietnamese import nfc
+from vietnamese import fold, nfc
 
 TEXT_LIMIT = 200
 NOTE_LIMIT = 1000
@@ -57,8 +57,9 @@ def clean_text(raw: object) -> str:
 
 
 def parse_text(raw: object, label: str, limit: int = TEXT_LIMIT) -> str:
-    """Clean text of at most `limit` characters."""
-    text = clean_text(raw)
+    """Clean text of at most `limit` characters; the CSV formula guard of Gõ Cửa's own
+    export ("'=…") is undone, so a re-import keeps the text as it was."""
+    text = unguarded(clean_text(raw))
     if len(text) > limit:
         raise CellProblem(f"{label} dài quá {limit} ký tự")
     return text
@@ -123,3 +124,138 @@ def parse_coordinate(raw: object, label: str) -> float | None:
 def outside(value: float, bounds: tuple[float, float]) -> bool:
     """True when a coordinate is outside Vietnam's bounding box on its axis."""
     return not bounds[0] <= value <= bounds[1]
+
+
+# -- birth dates: only the year is kept ---------------------------------------------------
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
+_MONTH_YEAR = re.compile(r"(\d{1,2})[/.\-](\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?")
+_EXCEL_EPOCH = date(1899, 12, 30)
+EARLIEST_BIRTH = 1900
+
+
+def parse_birth_year(raw: object, label: str, this_year: int | None = None) -> int | None:
+    """The year of a birth date: dd/mm/yyyy, an Excel date or serial number, or a bare year."""
+    this_year = this_year or date.today().year
+    year = _birth_year(raw, label)
+    if year is not None and not EARLIEST_BIRTH <= year <= this_year:
+        raise CellProblem(f"{label}: năm sinh {year} không hợp lệ")
+    return year
+
+
+def _birth_year(raw: object, label: str) -> int | None:
+    if isinstance(raw, (datetime, date)):
+        return raw.year
+    if isinstance(raw, bool):
+        raise CellProblem(f"{label} không đọc được")
+    if isinstance(raw, (int, float)):
+        if not math.isfinite(raw):
+            raise CellProblem(f"{label} không đọc được")
+        return _number_year(int(raw))
+    text = clean_text(raw)
+    if not text:
+        return None
+    if _INTEGER.fullmatch(text):
+        return _number_year(int(re.split(r"[.,]", text)[0]))
+    for pattern, order in ((_DAY_MONTH_YEAR, (3, 2, 1)), (_ISO, (1, 2, 3))):
+        found = pattern.fullmatch(text)
+        if found:
+            year, month, day = (int(found.group(k)) for k in order)
+            try:
+                return date(year, month, day).year
+            except ValueError:
+                raise CellProblem(f"{label} “{text[:30]}” không phải là ngày có thật") from None
+    found = _MONTH_YEAR.fullmatch(text)
+    if found and 1 <= int(found.group(1)) <= 12:
+        return int(found.group(2))
+    raise CellProblem(f"{label} “{text[:30]}” không đọc được (cần dd/mm/yyyy hoặc năm sinh)")
+
+
+def _number_year(number: int) -> int:
+    """A bare number is a year, or Excel's count of days since 1900 (a date stored as a number)."""
+    if number >= 10_000:
+        return (_EXCEL_EPOCH + timedelta(days=number)).year if number < 2_958_466 else number
+    return number
+
+
+# -- a whole address in one cell -------------------------------------------------------------
+_LANE_KINDS = ("ngo", "ngach", "hem", "kiet")
+_STREET_KINDS = ("duong", "pho")
+_NUMBER_WORDS = ("so nha", "so", "sn", "nha so")
+_HOUSE = re.compile(r"\d[\w/\-]*")
+
+
+def _starts_with(key: str, words) -> str | None:
+    return next((w for w in sorted(words, key=len, reverse=True)
+                 if key == w or key.startswith(w + " ")), None)
+
+
+def parse_address(raw: object, label: str, admin_words=()) -> tuple[str, list[str], str]:
+    """ "Số 12, ngõ 34/5, phố Huế, tổ 6" -> ("12", ["ngõ 34", "5"], "phố Huế").
+
+    Comma-separated parts are read by their first word; without commas, a leading number is
+    the house, "ngõ …"/"ngách …" the lane, the rest the street. Parts naming the ward, the
+    group or the city are dropped."""
+    text = parse_text(raw, label, TEXT_LIMIT)
+    number, lane, street = "", [], ""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if len(parts) == 1:
+        parts = _split_plain(parts[0])
+    for part in parts:
+        key = fold(part)
+        word = _starts_with(key, _NUMBER_WORDS)
+        if word and not number and _HOUSE.match(part[len(word):].strip()):
+            number = part.split(None, len(word.split()))[-1].strip()
+        elif not number and not lane and not street and _HOUSE.fullmatch(part):
+            number = part
+        elif _starts_with(key, _LANE_KINDS):
+            lane += parse_lane_path(part, label)
+        elif _starts_with(key, admin_words) and street:
+            continue
+        elif not street and not _starts_with(key, admin_words):
+            street = part
+        elif not street:
+            continue
+    return number, lane, street
+
+
+def _split_plain(text: str) -> list[str]:
+    """ "Số 12 ngõ 34 ngách 5 Hoàng Văn Thụ" -> ["Số 12", "ngõ 34", "ngách 5", "Hoàng Văn Thụ"]."""
+    words = text.split()
+    keys = [fold(word) for word in words]
+    parts: list[str] = []
+    start = 0
+    for size in (2, 1):  # "số nhà 12", "số 12", "sn 12", or a bare "12"
+        if " ".join(keys[:size]) in _NUMBER_WORDS and len(words) > size and _HOUSE.match(words[size]):
+            parts.append(" ".join(words[:size + 1]))
+            start = size + 1
+            break
+    else:
+        if words and _HOUSE.match(words[0]):
+            parts.append(words[0])
+            start = 1
+    current: list[str] = []
+    index = start
+    while index < len(words):
+        key = keys[index]
+        if key in _LANE_KINDS or key in _STREET_KINDS:
+            if current:
+                parts.append(" ".join(current))
+            current = [words[index]]
+            if key in _LANE_KINDS and index + 1 < len(words) and words[index + 1][:1].isdigit():
+                parts.append(f"{words[index]} {words[index + 1]}")  # "ngõ 34": the name ends there
+                current = []
+                index += 1
+        else:
+            current.append(words[index])
+        index += 1
+    if current:
+        parts.append(" ".join(current))
+    return parts
+
+
+def unguarded(text: str) -> str:
+    """The CSV formula guard undone: "'=Tên" as Gõ Cửa's export wrote it reads "=Tên"."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@＝＋－＠":
+        return text[1:]
+    return text

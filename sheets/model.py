@@ -26,6 +26,10 @@ class SheetRow:
     lat: float | None
     lon: float | None
     note: str
+    # The street a lane cell named after a comma ("Ngõ 10, Đường Thử", as the export writes it)
+    lane_street: str = ""
+    # (relation, birth year) of each resident a person list gave; None: the file has no list
+    residents: list[tuple[str, int | None]] | None = None
 
 
 @dataclass
@@ -45,6 +49,12 @@ class ParsedSheet:
     errors: list[RowError] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     encoding: str = ""
+    # Lines for the preview: columns dropped or skipped and why, rows skipped under the data
+    notes: list[str] = field(default_factory=list)
+    person_list: bool = False  # one row per resident, grouped into households
+    people: int = 0  # residents a person list gave
+    id_columns: list[int] = field(default_factory=list)  # never read, emptied in the draft
+    worksheet: int = 0  # which worksheet of a workbook was read
 
     @property
     def ok(self) -> bool:

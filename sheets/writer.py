@@ -6,6 +6,7 @@ import io
 import math
 import re
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -19,16 +20,21 @@ _INVALID = re.compile("[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
-def safe_cell(value: object) -> str:
-    """Any value as clean text: None -> "", NFC, no control characters, formulas neutralised."""
+def clean_cell(value: object) -> str:
+    """Any value as clean text: None -> "", NFC, no control characters, dates dd/mm/yyyy."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        text = value.strftime("%d/%m/%Y %H:%M")
-    elif isinstance(value, date):
-        text = value.strftime("%d/%m/%Y")
-    else:
-        text = _INVALID.sub("", nfc(str(value)))
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return _INVALID.sub("", nfc(str(value)))
+
+
+def safe_cell(value: object) -> str:
+    """Clean text for a CSV cell: formulas neutralised with a leading apostrophe (a CSV has
+    no types, so a spreadsheet would run "=…"; an .xlsx types its cells as text instead)."""
+    text = clean_cell(value)
     if text.startswith(FORMULA_STARTS):
         text = "'" + text
     return text
@@ -64,25 +70,19 @@ def write_xlsx(sheets: dict[str, tuple[list[str], Iterable[Sequence]]]) -> bytes
     titles: set[str] = set()
     for name, (headers, rows) in (sheets or {"Trang 1": ([], [])}).items():
         sheet = book.create_sheet(title=_sheet_title(name, titles))
-        for values in chain_rows(headers, rows):
+        for values in chain([headers], rows):
             sheet.append([_xlsx_cell(sheet, value, WriteOnlyCell) for value in values])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def chain_rows(headers: Sequence, rows: Iterable[Sequence]) -> Iterable[Sequence]:
-    """The header row, then the data rows."""
-    yield [safe_cell(header) for header in headers]
-    yield from rows
-
-
 def _xlsx_cell(sheet, value: object, cell_type):
-    value = _export_value(value)
-    if isinstance(value, str):
-        value = value[:XLSX_CELL_LIMIT]
+    """A number, or text typed as text: "=1+1" is shown as written and never runs, with no
+    apostrophe for the reader to remove (or for a re-import to keep)."""
+    value = value if _is_number(value) else clean_cell(value)[:XLSX_CELL_LIMIT]
     cell = cell_type(sheet, value=value)
-    if cell.data_type == "f":  # belt and braces: safe_cell already prefixed it
+    if cell.data_type != "n":  # openpyxl makes "=…" a formula: typed as text, never one
         cell.data_type = "s"
     return cell
 

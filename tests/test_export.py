@@ -45,8 +45,10 @@ def test_the_households_workbook_keeps_vietnamese_and_runs_no_formula(client, au
                              "Đồng ý lưu thông tin"]
     flat = [v for row in values for v in row]
     assert "Đặng Thị Quế" in flat and "Tổ 1" in flat and "Ngõ 10, Đường Thử" in flat
-    assert "'" + HOSTILE in flat and "'+Phố Lạ" in flat
+    # text cells typed as text: shown as written, never a formula, no apostrophe to remove
+    assert HOSTILE in flat and "+Phố Lạ" in flat and "'" + HOSTILE not in flat
     assert not [c for row in rows for c in row if c.data_type == "f"]
+    assert {c.data_type for row in rows for c in row if c.value == HOSTILE} == {"s"}
     quế = next(row for row in values if "Đặng Thị Quế" in row)
     assert "Có" in quế and "1/2" in quế  # broadband yes, VNeID for one of two residents
     assert quế[6] == "20/11/2026" and all(row[6] in ("", None) for row in values[1:]

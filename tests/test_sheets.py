@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import time
 import unicodedata
 import zipfile
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from sheets import ParsedSheet, SheetRefused, parse_households, safe_cell, write_csv, write_xlsx
+from sheets.writer import clean_cell
 
 HEADER = "Số nhà,Ngõ,Đường,Chủ hộ,Số nhân khẩu,Số điện thoại,Vĩ độ,Kinh độ,Ghi chú"
 ROW = '12,ngõ 12/ngách 3,Phố Huế,Nguyễn Văn An,4,0912 345 678,"21,553",105.8,'
@@ -284,11 +286,14 @@ def test_csv_round_trip_with_bom_and_crlf():
 
 
 def test_xlsx_round_trip_and_no_formula_cells():
-    data = write_xlsx({"Hộ dân": (["Chủ hộ", "Số"], [["Đặng Thị Quế\x01", 3], ["=1+1", -5]])})
+    data = write_xlsx({"Hộ dân": (["Chủ hộ", "Số"], [["Đặng Thị Quế\x01", 3], ["=1+1", -5],
+                                                      ["+84 912", "@A1"]])})
     sheet = openpyxl.load_workbook(io.BytesIO(data))["Hộ dân"]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values == [["Chủ hộ", "Số"], ["Đặng Thị Quế", 3], ["'=1+1", -5]]
+    # typed as text: shown as written, no apostrophe (only a CSV needs that guard), never run
+    assert values == [["Chủ hộ", "Số"], ["Đặng Thị Quế", 3], ["=1+1", -5], ["+84 912", "@A1"]]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert [c.data_type for c in sheet[3]] == ["s", "n"]
 
 
 # --- properties ----------------------------------------------------------------------------
@@ -326,4 +331,8 @@ def test_writer_never_starts_a_formula(values):
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f"
-            assert not (isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")))
+    # each text cell holds the text itself, no apostrophe added: an .xlsx types it as text
+    texts = [cell.value for cell in sheet[2] if isinstance(cell.value, str)]
+    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)
+               and math.isfinite(v)]
+    assert texts == [clean_cell(v) for v in values if v not in numbers and clean_cell(v)]
