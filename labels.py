@@ -64,6 +64,9 @@ ACTION_LABELS = {
     "lanes_suggested": _("Gợi ý giao ngõ"), "review_add_to_shift": _("Đưa hộ vào buổi"),
     "availability_saved": _("Lưu lịch rảnh"), "away_added": _("Thêm ngày vắng"),
     "away_removed": _("Bỏ ngày vắng"), "lane_through": _("Đặt ngõ thông"),
+    "account_created": _("Tạo tài khoản"), "account_changed": _("Sửa tài khoản"),
+    "place_created": _("Tạo địa bàn"), "place_changed": _("Sửa địa bàn"),
+    "places_imported": _("Nhập danh sách tổ"), "campaign_changed": _("Sửa đợt vận động"),
 }
 AUDIT_OUTCOME_LABELS = {"ok": _("Xong"), "failed": _("Sai mật khẩu/PIN"),
                         "refused": _("Bị từ chối"),

@@ -4,7 +4,8 @@ from routes import (audit, auth, availability, dashboard, export, home, househol
                     households_map, live, review, shifts, team, walk)
 from routes.households_import import households_cli
 from routes.lanes import lanes_cli
+from routes.accounts import users_cli
 
 BLUEPRINTS = [auth.bp, home.bp, team.bp, walk.bp, audit.bp, households.bp, live.bp,
               shifts.bp, availability.bp, review.bp, dashboard.bp, export.bp]
-COMMANDS: list = [households_cli, lanes_cli]
+COMMANDS: list = [households_cli, lanes_cli, users_cli]
