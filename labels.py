@@ -32,6 +32,11 @@ SERVICE_STATE_LABELS = {
     "not_registered": _("Chưa đăng ký"), "captured": _("Đã thu nhận tại công an"),
     "activated": _("Đã kích hoạt"), "in_use": _("Đang sử dụng"),
 }
+PER_LABELS = {"household": _("Theo hộ"), "resident": _("Theo người")}
+AGE_BASIS_LABELS = {"all": _("Mọi người"), "adult": _("Từ 18 tuổi"), "15plus": _("Từ 15 tuổi"),
+                    "working_age": _("Tuổi lao động (15–60)")}
+ROLE_LABELS = {"admin": _("Quản trị"), "ward_officer": _("Cán bộ phường"),
+               "leader": _("Tổ trưởng"), "volunteer": _("Thành viên tổ")}
 # A figure that is not a service of its own (models.figures adds it beside public_service).
 PUBLIC_SERVICE_HOUSEHOLD = _("Hộ có người đã dùng dịch vụ công trực tuyến")
 
