@@ -92,4 +92,6 @@ JS_TEXT = {
     "mapFailed": _("Chưa tải được bản đồ."),
     "pinSaved": _("Đã lưu vị trí mới."),
     "pinFailed": _("Chưa lưu vị trí: "),
+    "copied": _("Đã sao chép link. Dán vào tin nhắn Zalo để gửi."),
+    "copyFailed": _("Chưa sao chép được: hãy bấm giữ vào link để sao chép."),
 }

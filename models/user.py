@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from extensions import db
 from models.base import Invalid, utcnow
 from vietnamese import name_sort_key, nfc
-from vocabulary import SLOTS, VOLUNTEER
+from vocabulary import ROLES, SLOTS, VOLUNTEER
 
 MAX_CAPACITY = 200  # households a volunteer can take in one shift, at the most
 
@@ -163,6 +163,13 @@ def new_account(role: str, name: str, username: str = "", phone: str = "",
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def staff() -> list[User]:
+    """Admins, ward officers and leaders, with their ward and group, by role then name."""
+    people = db.session.scalars(db.select(User).where(User.role != VOLUNTEER).options(
+        selectinload(User.ward), selectinload(User.neighbourhood))).all()
+    return sorted(people, key=lambda u: (ROLES.index(u.role), name_sort_key(u.name)))
 
 
 def phone_taken(phone: str) -> bool:

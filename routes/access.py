@@ -7,7 +7,7 @@ below; nothing else in routes/ or templates/ names a role.
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import wraps
+from functools import partial, wraps
 
 from flask import abort, g, redirect, request, url_for
 
@@ -27,7 +27,10 @@ MANAGERS = (LEADER, ADMIN)                   # keep a neighbourhood's households
 READERS = (LEADER, WARD_OFFICER, ADMIN)      # read the figures and export them
 SCHEDULED = (LEADER, VOLUNTEER)              # keep a volunteer's available time
 WARD_WIDE = (WARD_OFFICER,)                  # read every neighbourhood of their own ward
-EVERYWHERE = (ADMIN,)                        # reach every ward and neighbourhood
+EVERYWHERE = (ADMIN,)                        # reach every ward and neighbourhood; keep places
+                                             # and the leaders' and officers' accounts
+CAMPAIGN_SETTERS = (WARD_OFFICER, ADMIN)     # set a ward's campaign, its services and targets
+PASSWORD_HOLDERS = (ADMIN, WARD_OFFICER, LEADER)  # sign in with a password they set
 
 
 def refuse(status: int = 403, **detail):
@@ -40,25 +43,28 @@ def refuse(status: int = 403, **detail):
     abort(status)
 
 
-def login_required(view):
-    """Send a visitor who is not signed in to the sign-in page."""
+def login_required(view, writers: tuple = WRITERS):
+    """Send a visitor who is not signed in to the sign-in page; only `writers` change
+    anything through the view."""
     @wraps(view)
     def wrapped(*args, **kwargs):
         if g.get("user") is None:
             if wants_fragment():
                 abort(401)
             return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-        if g.user.role not in WRITERS and request.method not in ("GET", "HEAD"):
+        if g.user.role not in writers and request.method not in ("GET", "HEAD"):
             refuse(403, reason="read_only_role")
         return view(*args, **kwargs)
     return wrapped
 
 
-def roles(*allowed: str):
-    """Only these roles may open the view (after login_required)."""
+def roles(*allowed: str, writes: bool = False):
+    """Only these roles may open the view (after login_required). `writes`: every one of
+    them may change what the view changes (a ward officer, who otherwise only reads, sets
+    the ward's campaign)."""
     def decorator(view):
         @wraps(view)
-        @login_required
+        @partial(login_required, writers=allowed if writes else WRITERS)
         def wrapped(*args, **kwargs):
             if g.user.role not in allowed:
                 refuse(403, reason="role")

@@ -11,14 +11,23 @@ import os
 import sys
 
 import click
-from flask import current_app, url_for
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+                   url_for)
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from extensions import db
-from models import audit
+from models import Neighbourhood, User, Ward, audit
+from models.place import all_wards
 from models.signin import make_link_token
-from models.user import Invalid, find_by_username, new_account
-from vocabulary import ADMIN
+from models.user import Invalid, check_secret, find_by_username, new_account, staff
+from routes.access import EVERYWHERE, PASSWORD_HOLDERS, roles
+from routes.web import refused
+from vocabulary import ADMIN, LEADER, WARD_OFFICER
+
+bp = Blueprint("accounts", __name__)
+STAFF_ROLES = (LEADER, WARD_OFFICER, ADMIN)  # the roles the admin gives (volunteers: leaders)
+PASSWORD_MIN = 10
 
 users_cli = AppGroup("users", help="Tài khoản: quản trị viên đầu tiên, link đăng nhập một lần.")
 
@@ -75,3 +84,137 @@ def link_command(username: str, base_url: str) -> None:
     if user is None or not user.active:
         _fail(f"Không có tài khoản đang hoạt động tên “{username}”")
     _print_link(user, base_url)
+
+
+# -- The admin's screen ------------------------------------------------------------------
+def _account(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.role not in STAFF_ROLES:
+        abort(404)
+    return user
+
+
+def _group(value) -> Neighbourhood:
+    group = db.session.get(Neighbourhood, int(value)) if str(value).isdigit() else None
+    if group is None or group.retired_at is not None:
+        raise Invalid(_("Hãy chọn tổ cho tổ trưởng."))
+    return group
+
+
+def _ward(value) -> Ward:
+    ward = db.session.get(Ward, int(value)) if str(value).isdigit() else None
+    if ward is None or ward.retired_at is not None:
+        raise Invalid(_("Hãy chọn phường/xã cho cán bộ phường."))
+    return ward
+
+
+@bp.route("/accounts/")
+@roles(*EVERYWHERE)
+def index():
+    """Leaders, ward officers and admins: a new one, a link, a move, a lock."""
+    wards = all_wards()
+    return render_template("accounts/index.html", people=staff(), wards=wards,
+                           roles_given=STAFF_ROLES)
+
+
+@bp.post("/accounts/")
+@roles(*EVERYWHERE)
+def create():
+    """A new leader (of a group), ward officer (of a ward) or admin."""
+    form = request.form
+    back = url_for("accounts.index")
+    role = form.get("role", "")
+    try:
+        if role not in STAFF_ROLES:
+            raise Invalid(_("Hãy chọn vai trò."))
+        ward_id = group_id = None
+        if role == LEADER:
+            group = _group(form.get("neighbourhood"))
+            group_id, ward_id = group.id, group.ward_id
+        elif role == WARD_OFFICER:
+            ward_id = _ward(form.get("ward")).id
+        user = new_account(role, form.get("name", ""), form.get("username", ""),
+                           ward_id=ward_id, neighbourhood_id=group_id)
+    except Invalid as problem:
+        return refused(problem, back)
+    audit("account_created", user_id=g.user.id, object_type="user", object_id=user.id,
+          role=role, neighbourhood_id=group_id)
+    db.session.commit()
+    flash(_("Đã tạo tài khoản cho %(name)s. Bấm “Tạo link đăng nhập” để gửi cho họ.",
+            name=user.name), "ok")
+    return redirect(url_for("accounts.index") + f"#user-{user.id}", code=303)
+
+
+@bp.post("/accounts/<int:user_id>/link")
+@roles(*EVERYWHERE)
+def make_link(user_id: int):
+    """A one-time sign-in link to share over Zalo."""
+    person = _account(user_id)
+    if not person.active:
+        return refused(_("Tài khoản đang bị khoá: hãy mở khoá trước."), url_for("accounts.index"))
+    url = link_for(person, g.user)
+    audit("sign_in_link_made", user_id=g.user.id, object_type="user", object_id=person.id)
+    db.session.commit()
+    return render_template("_share_link.html", person=person, url=url)
+
+
+@bp.post("/accounts/<int:user_id>/move")
+@roles(*EVERYWHERE)
+def move(user_id: int):
+    """Move a leader to another group (an officer to another ward)."""
+    person = _account(user_id)
+    back = url_for("accounts.index") + f"#user-{person.id}"
+    try:
+        if person.role == LEADER:
+            group = _group(request.form.get("neighbourhood"))
+            person.neighbourhood_id, person.ward_id = group.id, group.ward_id
+        elif person.role == WARD_OFFICER:
+            person.ward_id = _ward(request.form.get("ward")).id
+        else:
+            raise Invalid(_("Tài khoản quản trị không thuộc tổ nào."))
+    except Invalid as problem:
+        return refused(problem, back)
+    audit("account_changed", user_id=g.user.id, object_type="user", object_id=person.id,
+          change="move", neighbourhood_id=person.neighbourhood_id)
+    db.session.commit()
+    flash(_("Đã chuyển %(name)s.", name=person.name), "ok")
+    return redirect(back, code=303)
+
+
+@bp.post("/accounts/<int:user_id>/active")
+@roles(*EVERYWHERE)
+def set_active(user_id: int):
+    """Lock or unlock an account; a locked one is refused at its next request."""
+    person = _account(user_id)
+    back = url_for("accounts.index") + f"#user-{person.id}"
+    if person.id == g.user.id:
+        return refused(_("Bạn không thể tự khoá tài khoản của mình."), back)
+    person.active = request.form.get("active") == "1"
+    audit("account_changed", user_id=g.user.id, object_type="user", object_id=person.id,
+          change="active", active=person.active)
+    db.session.commit()
+    return redirect(back, code=303)
+
+
+# -- Everyone's own password --------------------------------------------------------------
+@bp.route("/account", methods=["GET", "POST"])
+@roles(*PASSWORD_HOLDERS, writes=True)
+def account():
+    """Set one's own password (after signing in first with a link)."""
+    if request.method in ("GET", "HEAD"):
+        return render_template("accounts/account.html")
+    form, back = request.form, url_for("accounts.account")
+    if g.user.password_hash and not check_secret(g.user.password_hash, form.get("current", "")):
+        return refused(_("Mật khẩu hiện tại không đúng."), back)
+    password = form.get("password", "")
+    if len(password) < PASSWORD_MIN:
+        return refused(_("Mật khẩu cần ít nhất %(n)s ký tự.", n=PASSWORD_MIN), back)
+    if password != form.get("again", ""):
+        return refused(_("Hai lần nhập mật khẩu không giống nhau."), back)
+    g.user.set_password(password)
+    audit("account_changed", user_id=g.user.id, object_type="user", object_id=g.user.id,
+          change="password")
+    db.session.commit()
+    flash(_("Đã lưu mật khẩu. Lần sau hãy đăng nhập bằng tên đăng nhập %(u)s và mật khẩu này.",
+            u=g.user.username), "ok")
+    return redirect(back, code=303)
