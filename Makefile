@@ -6,11 +6,15 @@ FLASK := $(VENV)/bin/flask
 export FLASK_APP := app
 VENDOR := static/vendor
 
-.PHONY: run test setup db assets translations bench load clean
+.PHONY: run serve test setup db assets translations bench load clean
 
 run: setup db
 	$(FLASK) demo --if-empty
 	@echo "Gõ Cửa: http://127.0.0.1:5000"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# A real install: no demo. The first admin comes from `flask users create-admin` (README).
+serve: setup db
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup

@@ -32,6 +32,11 @@ SERVICE_STATE_LABELS = {
     "not_registered": _("Chưa đăng ký"), "captured": _("Đã thu nhận tại công an"),
     "activated": _("Đã kích hoạt"), "in_use": _("Đang sử dụng"),
 }
+PER_LABELS = {"household": _("Theo hộ"), "resident": _("Theo người")}
+AGE_BASIS_LABELS = {"all": _("Mọi người"), "adult": _("Từ 18 tuổi"), "15plus": _("Từ 15 tuổi"),
+                    "working_age": _("Tuổi lao động (15–60)")}
+ROLE_LABELS = {"admin": _("Quản trị"), "ward_officer": _("Cán bộ phường"),
+               "leader": _("Tổ trưởng"), "volunteer": _("Thành viên tổ")}
 # A figure that is not a service of its own (models.figures adds it beside public_service).
 PUBLIC_SERVICE_HOUSEHOLD = _("Hộ có người đã dùng dịch vụ công trực tuyến")
 
@@ -64,6 +69,9 @@ ACTION_LABELS = {
     "lanes_suggested": _("Gợi ý giao ngõ"), "review_add_to_shift": _("Đưa hộ vào buổi"),
     "availability_saved": _("Lưu lịch rảnh"), "away_added": _("Thêm ngày vắng"),
     "away_removed": _("Bỏ ngày vắng"), "lane_through": _("Đặt ngõ thông"),
+    "account_created": _("Tạo tài khoản"), "account_changed": _("Sửa tài khoản"),
+    "place_created": _("Tạo địa bàn"), "place_changed": _("Sửa địa bàn"),
+    "places_imported": _("Nhập danh sách tổ"), "campaign_changed": _("Sửa đợt vận động"),
 }
 AUDIT_OUTCOME_LABELS = {"ok": _("Xong"), "failed": _("Sai mật khẩu/PIN"),
                         "refused": _("Bị từ chối"),
@@ -84,4 +92,6 @@ JS_TEXT = {
     "mapFailed": _("Chưa tải được bản đồ."),
     "pinSaved": _("Đã lưu vị trí mới."),
     "pinFailed": _("Chưa lưu vị trí: "),
+    "copied": _("Đã sao chép link. Dán vào tin nhắn Zalo để gửi."),
+    "copyFailed": _("Chưa sao chép được: hãy bấm giữ vào link để sao chép."),
 }

@@ -53,6 +53,9 @@ UNDO = "undo"
 # -- Age bases of a per-resident service: code -> (lowest age, highest age), inclusive --
 AGE_BASES = {"all": (0, 200), "adult": (18, 200), "15plus": (15, 200), "working_age": (15, 60)}
 
+# -- A service is counted per household or per resident -------------------------------
+PER = ("household", "resident")
+
 # -- Service states of the default checklist (a campaign may name its own) --------------
 SERVICE_STATES = ("no", "yes", "not_registered", "captured", "activated", "in_use")
 

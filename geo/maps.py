@@ -11,15 +11,16 @@ from __future__ import annotations
 from typing import Iterable, Mapping, Sequence
 
 import folium
+from folium.template import Template
 
 from vocabulary import NOT_VISITED, STATUS_COLOURS
 
 from .escape import js_safe
-from .mapkit import (OSM_ATTRIBUTION, OSM_TILES, AssetUrl, MarkerHooks, PageStyle,
+from .mapkit import (OSM_ATTRIBUTION, OSM_TILES, AssetUrl, MarkerHooks, PageStyle, js_value,
                      new_cluster, new_map, render_parts, static_vendor_url)
 from .paths import LanePath
 
-__all__ = ["household_map", "walk_map", "walk_line", "render_parts", "status_colour"]
+__all__ = ["household_map", "walk_map", "walk_line", "point_map", "render_parts", "status_colour"]
 
 LANE_COLOUR = "#0f766e"
 WALK_COLOUR = "#1d4ed8"
@@ -172,3 +173,42 @@ def walk_map(stops: Sequence[Mapping], lanes_paths, start,
 def _bounds(points) -> list[list[float]]:
     lats, lons = [p[0] for p in points], [p[1] for p in points]
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+class PointPicker(folium.MacroElement):
+    """A click on the map puts the point there: a circle moves to it and `map-point` fires on
+    document with detail {lat, lon} (a listener fills the form; no inline handlers)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, start = {{ this.point }}, dot = null;
+            function put(at) {
+                if (dot) { dot.setLatLng(at); return; }
+                dot = L.circleMarker(at, {radius: 9, color: "#b91c1c", weight: 3,
+                                          fillOpacity: 0.6}).addTo(map);
+            }
+            if (start) put(start);
+            map.on("click", function (event) {
+                put(event.latlng);
+                document.dispatchEvent(new CustomEvent("map-point",
+                    {detail: {lat: event.latlng.lat, lon: event.latlng.lng}}));
+            });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, point):
+        super().__init__()
+        self._name = "PointPicker"
+        self.point = js_value(list(point) if point else None)
+
+
+def point_map(centre, point=None, tiles: str = OSM_TILES, attribution: str = OSM_ATTRIBUTION,
+              asset_url: AssetUrl = static_vendor_url, zoom: int = 17,
+              height: str = "50vh") -> folium.Map:
+    """A map to choose one point on (a group's meeting point): opens on `centre`, shows
+    `point` if there is one, and a click moves it (PointPicker)."""
+    m = new_map(centre, tiles, attribution, asset_url, height=height, zoom=zoom)
+    PointPicker(point).add_to(m)
+    return m

@@ -1,13 +1,18 @@
 """Campaigns (đợt vận động) and their checklist of services (indicators)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Optional
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
+from models.base import Invalid, utcnow
+from models.rules import local_today
+from vietnamese import nfc
+from vocabulary import AGE_BASES, PER
 
 YES_NO = ["no", "yes"]
 
@@ -29,11 +34,20 @@ DEFAULT_SERVICES = [
      "resident", "15plus", 100, YES_NO, "yes"),
 ]
 
+DEFAULT_NAME = "Chuyển đổi số cộng đồng"
+NOTE_MAX = 500
+
+
 class Campaign(db.Model):
-    """A drive with its checklist of services, run by one neighbourhood's team."""
+    """A drive with its checklist of services. The ward's (neighbourhood_id empty) is set by
+    its officer; each group runs its own copy (parent: the ward's), which follows the ward's
+    changes and which its leader may adjust: a service switched off, a local one added."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    neighbourhood_id: Mapped[int] = mapped_column(ForeignKey("neighbourhood.id"), index=True)
+    neighbourhood_id: Mapped[Optional[int]] = mapped_column(ForeignKey("neighbourhood.id"),
+                                                            index=True)
+    ward_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ward.id"), index=True)
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("campaign.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     starts_on: Mapped[date]
     ends_on: Mapped[Optional[date]]
@@ -51,6 +65,16 @@ class Campaign(db.Model):
                                          states=list(states), done_from=done,
                                          position=position))
 
+    @property
+    def on_form(self) -> list["Service"]:
+        """The services the door form asks about."""
+        return [s for s in self.services if s.on_form]
+
+    def next_code(self) -> str:
+        """A code for a service added here (never shown: pages show labels)."""
+        taken = {s.code for s in self.services}
+        return next(f"svc{n}" for n in range(1, 10_000) if f"svc{n}" not in taken)
+
 
 class Service(db.Model):
     """One indicator: per household or per resident, with its states, age basis and target."""
@@ -67,8 +91,25 @@ class Service(db.Model):
     states: Mapped[list] = mapped_column(JSON)  # ordered, worst first
     done_from: Mapped[str] = mapped_column(String(40))  # this state and later count as done
     position: Mapped[int] = mapped_column(default=0)
+    # A short how-to in Vietnamese that volunteers open at the door.
+    note: Mapped[str] = mapped_column(String(NOTE_MAX), default="")
+    # Retired: keeps its records and figures, leaves the door form. Switched off: the group's
+    # leader does not ask about it. parent: the ward's service a group's copy follows.
+    retired_at: Mapped[Optional[datetime]]
+    switched_off: Mapped[bool] = mapped_column(default=False)
+    parent_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("service.id", ondelete="SET NULL"), index=True)
 
     campaign: Mapped[Campaign] = relationship(back_populates="services")
+
+    @property
+    def on_form(self) -> bool:
+        return self.retired_at is None and not self.switched_off
+
+    @property
+    def local(self) -> bool:
+        """Added by the group itself, not inherited from the ward."""
+        return self.parent_id is None and self.campaign.neighbourhood_id is not None
 
     @property
     def done_states(self) -> list[str]:
@@ -94,3 +135,129 @@ def campaigns_of(neighbourhood_ids: list[int], running_only: bool = False) -> di
 
 def current_campaign(neighbourhood_id: int, running_only: bool = False) -> Optional[Campaign]:
     return campaigns_of([neighbourhood_id], running_only).get(neighbourhood_id)
+
+
+# -- The ward's campaign and the groups' copies -----------------------------------------
+def ward_campaign(ward_id: int) -> Optional[Campaign]:
+    """The ward's current campaign (the active one started last)."""
+    return db.session.scalars(
+        db.select(Campaign).where(Campaign.ward_id == ward_id,
+                                  Campaign.neighbourhood_id.is_(None))
+        .order_by(Campaign.active.desc(), Campaign.starts_on.desc(), Campaign.id.desc())
+        .limit(1)).first()
+
+
+def start_ward_campaign(ward_id: int, name: str = DEFAULT_NAME) -> Campaign:
+    """The ward's campaign, with the default checklist, if it has none yet."""
+    campaign = ward_campaign(ward_id)
+    if campaign is None:
+        campaign = Campaign(ward_id=ward_id, name=name, starts_on=local_today())
+        campaign.add_default_services()
+        db.session.add(campaign)
+        db.session.flush()
+    return campaign
+
+
+def _copy(service: Service, campaign: Campaign) -> Service:
+    copy = Service(code=service.code, label_vi=service.label_vi, label_en=service.label_en,
+                   per=service.per, age_basis=service.age_basis, target_pct=service.target_pct,
+                   states=list(service.states), done_from=service.done_from,
+                   position=service.position, note=service.note, parent_id=service.id)
+    campaign.services.append(copy)
+    return copy
+
+
+def give_ward_campaign(group) -> Campaign:
+    """A group's campaign: the one it runs, else a copy of its ward's (made if need be)."""
+    own = current_campaign(group.id)
+    if own is not None:
+        return own
+    ward = start_ward_campaign(group.ward_id)
+    campaign = Campaign(neighbourhood_id=group.id, ward_id=group.ward_id, parent_id=ward.id,
+                        name=ward.name, starts_on=ward.starts_on)
+    for service in ward.services:
+        if service.retired_at is None:
+            _copy(service, campaign)
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
+def children(campaign: Campaign) -> list[Campaign]:
+    return db.session.scalars(db.select(Campaign).where(Campaign.parent_id == campaign.id)).all()
+
+
+def copies_of(service: Service) -> list[Service]:
+    return db.session.scalars(db.select(Service).where(Service.parent_id == service.id)).all()
+
+
+def parse_target(text) -> float:
+    """A target in percent, more than 0 and at most 100; Invalid with the reason."""
+    try:
+        value = float(str(text).replace(",", ".").replace("%", "").strip())
+    except ValueError:
+        raise Invalid(_("Mục tiêu phải là một số phần trăm, từ 1 đến 100.")) from None
+    if not 0 < value <= 100:
+        raise Invalid(_("Mục tiêu %(v)s%% không hợp lệ: phải từ 1 đến 100%%.", v="%g" % value))
+    return value
+
+
+def _note(text) -> str:
+    note = nfc(text or "").strip()
+    if len(note) > NOTE_MAX:
+        raise Invalid(_("Hướng dẫn quá dài (tối đa %(n)s ký tự).", n=NOTE_MAX))
+    return note
+
+
+def _label(text) -> str:
+    label = " ".join(nfc(text or "").split())
+    if not label or len(label) > 200:
+        raise Invalid(_("Cần tên dịch vụ (tối đa 200 ký tự)."))
+    return label
+
+
+def set_service(service: Service, target, note) -> None:
+    """New target and how-to note; a ward's service passes them on to the groups' copies."""
+    target, note = parse_target(target), _note(note)
+    for each in [service, *copies_of(service)]:
+        each.target_pct, each.note = target, note
+
+
+def add_service(campaign: Campaign, label, per, basis, target, note) -> Service:
+    """A service of the ward's (every group gets it) or of one group only (local)."""
+    label, target, note = _label(label), parse_target(target), _note(note)
+    if per not in PER:
+        raise Invalid(_("Hãy chọn tính theo hộ hay theo người."))
+    if basis not in AGE_BASES:
+        raise Invalid(_("Hãy chọn độ tuổi."))
+    if per == "household":
+        basis = "all"
+    if any(s.label_vi.casefold() == label.casefold() and s.retired_at is None
+           for s in campaign.services):
+        raise Invalid(_("Danh mục đã có “%(label)s”.", label=label))
+    service = Service(code=campaign.next_code(), label_vi=label, label_en=label, per=per,
+                      age_basis=basis, target_pct=target, states=list(YES_NO), done_from="yes",
+                      position=max((s.position for s in campaign.services), default=0) + 1,
+                      note=note)
+    campaign.services.append(service)
+    db.session.flush()
+    if campaign.neighbourhood_id is None:
+        for group_campaign in children(campaign):
+            copy = _copy(service, group_campaign)
+            copy.code = service.code if service.code not in {
+                s.code for s in group_campaign.services if s is not copy} else \
+                group_campaign.next_code()
+    db.session.flush()
+    return service
+
+
+def retire_service(service: Service) -> None:
+    """Off the door form for good (the ward's: in every group); records and figures stay."""
+    for each in [service, *copies_of(service)]:
+        if each.retired_at is None:
+            each.retired_at = utcnow()
+
+
+def switch_service(service: Service, on: bool) -> None:
+    """A group's leader asks about a service, or not."""
+    service.switched_off = not on

@@ -1,6 +1,8 @@
 """Ward, neighbourhood and lanes: the team's territory."""
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Optional
 
 from flask_babel import gettext as _
@@ -9,6 +11,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from geo.paths import LanePath
+from models.base import Invalid, utcnow
+from sheets.cells import LAT_RANGE, LON_RANGE
+from vietnamese import fold, nfc
+
+NAME_MAX = 120
+
+
+def name_order(name: str) -> tuple:
+    """Groups in the order people count them: "Tổ 2" before "Tổ 10"."""
+    return tuple(int(part) if part.isdigit() else part
+                 for part in re.split(r"(\d+)", fold(name)))
 
 
 class Ward(db.Model):
@@ -19,8 +32,23 @@ class Ward(db.Model):
     province: Mapped[str] = mapped_column(String(120))
     # Old names from before the 2025 mergers, kept for search.
     aliases: Mapped[str] = mapped_column(String(500), default="")
+    # Retired wards and groups stay, with their history; they only leave the lists.
+    retired_at: Mapped[Optional[datetime]]
 
     neighbourhoods: Mapped[list["Neighbourhood"]] = relationship(back_populates="ward")
+
+    @property
+    def active_groups(self) -> list["Neighbourhood"]:
+        return sorted((n for n in self.neighbourhoods if n.retired_at is None),
+                      key=lambda n: name_order(n.name))
+
+    @property
+    def centre(self) -> Optional[tuple[float, float]]:
+        """The middle of its groups' meeting points, if any is set."""
+        points = [n.meeting_latlon for n in self.neighbourhoods if n.meeting_latlon]
+        if not points:
+            return None
+        return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
 
 
 class Neighbourhood(db.Model):
@@ -32,6 +60,7 @@ class Neighbourhood(db.Model):
     meeting_point: Mapped[str] = mapped_column(String(200), default="Nhà văn hoá tổ")
     meeting_lat: Mapped[Optional[float]]
     meeting_lon: Mapped[Optional[float]]
+    retired_at: Mapped[Optional[datetime]]
 
     ward: Mapped[Ward] = relationship(back_populates="neighbourhoods")
     lanes: Mapped[list["Lane"]] = relationship(back_populates="neighbourhood",
@@ -42,6 +71,27 @@ class Neighbourhood(db.Model):
         if self.meeting_lat is None or self.meeting_lon is None:
             return None
         return (self.meeting_lat, self.meeting_lon)
+
+    @property
+    def map_centre(self) -> Optional[tuple[float, float]]:
+        """Where an empty map of the group opens: its meeting point, else its ward's."""
+        return self.meeting_latlon or self.ward.centre
+
+    def set_meeting_point(self, lat, lon, label: str = "") -> None:
+        """The meeting point (the cultural house) from a click on the map; Invalid if the
+        point is not a real one in Việt Nam's part of the world."""
+        try:
+            lat, lon = float(lat), float(lon)
+        except (TypeError, ValueError):
+            raise Invalid(_("Hãy bấm lên bản đồ để chọn điểm tập trung.")) from None
+        if not (LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]):
+            raise Invalid(_("Điểm tập trung phải nằm ở Việt Nam."))
+        label = nfc(label).strip()
+        if len(label) > 200:
+            raise Invalid(_("Tên điểm tập trung quá dài (tối đa 200 ký tự)."))
+        self.meeting_lat, self.meeting_lon = lat, lon
+        if label:
+            self.meeting_point = label
 
 
 class Lane(db.Model):
@@ -121,13 +171,121 @@ def lanes_of(*neighbourhood_ids: int) -> list[Lane]:
                               .order_by(Lane.neighbourhood_id, Lane.position, Lane.id)).all()
 
 
-def neighbourhoods_of(ward_id: Optional[int] = None) -> list[Neighbourhood]:
-    """A ward's neighbourhoods (every one when no ward is named), by name."""
+def neighbourhoods_of(ward_id: Optional[int] = None,
+                      with_retired: bool = False) -> list[Neighbourhood]:
+    """A ward's neighbourhoods (every one when no ward is named), by name; retired ones
+    only when asked."""
     query = db.select(Neighbourhood).order_by(Neighbourhood.name)
     if ward_id is not None:
         query = query.where(Neighbourhood.ward_id == ward_id)
+    if not with_retired:
+        query = query.where(Neighbourhood.retired_at.is_(None))
     return db.session.scalars(query).all()
 
 
-def all_wards() -> list[Ward]:
-    return db.session.scalars(db.select(Ward).order_by(Ward.name)).all()
+def all_wards(with_retired: bool = False) -> list[Ward]:
+    query = db.select(Ward).order_by(Ward.province, Ward.name)
+    if not with_retired:
+        query = query.where(Ward.retired_at.is_(None))
+    return db.session.scalars(query).all()
+
+
+# -- Places as the admin keeps them: create, rename, retire (never delete) ----------------
+def _key(name: str) -> str:
+    """Two names are the same whatever their case or spacing (tone marks do count: "Thôn
+    Đồng" and "Thôn Động" are two villages)."""
+    return " ".join(nfc(name or "").split()).casefold()
+
+
+def _clean_name(name: str, what: str) -> str:
+    name = " ".join(nfc(name or "").split())
+    if not name:
+        raise Invalid(_("Cần tên %(what)s.", what=what))
+    if len(name) > NAME_MAX:
+        raise Invalid(_("Tên %(what)s quá dài (tối đa %(n)s ký tự).", what=what, n=NAME_MAX))
+    return name
+
+
+def _ward_named(name: str, province: str, but: Optional[Ward] = None) -> Optional[Ward]:
+    return next((w for w in all_wards() if w is not but and _key(w.name) == _key(name)
+                 and _key(w.province) == _key(province)), None)
+
+
+def create_ward(name: str, province: str, aliases: str = "") -> Ward:
+    """A new ward of a province; Invalid if a ward of that name is already in it."""
+    name, province = _clean_name(name, _("phường/xã")), _clean_name(province, _("tỉnh/thành"))
+    if _ward_named(name, province):
+        raise Invalid(_("%(province)s đã có “%(name)s”.", province=province, name=name))
+    ward = Ward(name=name, province=province, aliases=nfc(aliases or "").strip()[:500])
+    db.session.add(ward)
+    db.session.flush()
+    return ward
+
+
+def rename_ward(ward: Ward, name: str) -> None:
+    name = _clean_name(name, _("phường/xã"))
+    if _ward_named(name, ward.province, but=ward):
+        raise Invalid(_("%(province)s đã có “%(name)s”.", province=ward.province, name=name))
+    ward.name = name
+
+
+def retire_ward(ward: Ward) -> None:
+    """Retire a ward with no active group; its history stays."""
+    groups = ward.active_groups
+    if groups:
+        raise Invalid(_("Chưa thể thôi “%(name)s”: còn %(n)s tổ đang hoạt động (%(names)s). "
+                        "Hãy thôi các tổ trước.", name=ward.name, n=len(groups),
+                        names=", ".join(g.name for g in groups[:5])))
+    ward.retired_at = utcnow()
+
+
+def _group_named(ward: Ward, name: str, but: Optional[Neighbourhood] = None):
+    return next((n for n in ward.active_groups if n is not but and _key(n.name) == _key(name)),
+                None)
+
+
+def create_group(ward: Ward, name: str) -> Neighbourhood:
+    """A new tổ dân phố/thôn of an active ward; Invalid if the ward already has that name."""
+    name = _clean_name(name, _("tổ"))
+    if ward.retired_at is not None:
+        raise Invalid(_("“%(name)s” đã thôi hoạt động.", name=ward.name))
+    if _group_named(ward, name):
+        raise Invalid(_("%(ward)s đã có “%(name)s”.", ward=ward.name, name=name))
+    group = Neighbourhood(ward=ward, name=name)
+    db.session.add(group)
+    db.session.flush()
+    return group
+
+
+def create_groups(ward: Ward, rows: list[tuple[int, str]]) -> list[Neighbourhood]:
+    """Many groups at once from a list of (row number, name): all of them or, at the first
+    problem, none (Invalid names the row and the reason)."""
+    seen: dict[str, int] = {}
+    for row, name in rows:
+        try:
+            clean = _clean_name(name, _("tổ"))
+        except Invalid as problem:
+            raise Invalid(_("Dòng %(row)s: %(reason)s Chưa tổ nào được thêm.", row=row,
+                            reason=problem)) from None
+        if _key(clean) in seen:
+            raise Invalid(_("Dòng %(row)s: “%(name)s” trùng với dòng %(first)s. Chưa tổ nào "
+                            "được thêm.", row=row, name=clean, first=seen[_key(clean)]))
+        if _group_named(ward, clean):
+            raise Invalid(_("Dòng %(row)s: %(ward)s đã có “%(name)s”. Chưa tổ nào được thêm.",
+                            row=row, ward=ward.name, name=clean))
+        seen[_key(clean)] = row
+    if not rows:
+        raise Invalid(_("Danh sách không có tên tổ nào."))
+    return [create_group(ward, name) for _row, name in rows]
+
+
+def rename_group(group: Neighbourhood, name: str) -> None:
+    name = _clean_name(name, _("tổ"))
+    if _group_named(group.ward, name, but=group):
+        raise Invalid(_("%(ward)s đã có “%(name)s”.", ward=group.ward.name, name=name))
+    group.name = name
+
+
+def retire_group(group: Neighbourhood) -> None:
+    """Retire a group: it leaves the lists; its households, visits and figures stay."""
+    group.retired_at = utcnow()

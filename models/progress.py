@@ -40,7 +40,10 @@ class StopView:
 
 
 # The queries every visit save runs are built once: SQLAlchemy then reuses their cache keys.
-CHECKLIST = (db.select(Service).where(Service.campaign_id == db.bindparam("campaign_id"))
+# The door form asks only about services still on it (not retired, not switched off).
+CHECKLIST = (db.select(Service).where(Service.campaign_id == db.bindparam("campaign_id"),
+                                      Service.retired_at.is_(None),
+                                      Service.switched_off.is_(False))
              .order_by(Service.position))
 STATES = (db.select(ServiceState.household_id, ServiceState.service_id,
                     ServiceState.resident_id, ServiceState.state)

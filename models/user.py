@@ -1,6 +1,7 @@
 """People who sign in, their sessions, sign-in links and availability."""
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date, datetime
 from functools import cache
@@ -15,8 +16,8 @@ from flask_babel import gettext as _
 
 from extensions import db
 from models.base import Invalid, utcnow
-from vietnamese import name_sort_key
-from vocabulary import SLOTS, VOLUNTEER
+from vietnamese import name_sort_key, nfc
+from vocabulary import ROLES, SLOTS, VOLUNTEER
 
 MAX_CAPACITY = 200  # households a volunteer can take in one shift, at the most
 
@@ -148,6 +149,41 @@ def volunteers_of(neighbourhood_id: int, active_only: bool = True) -> list[User]
     if active_only:
         query = query.where(User.active.is_(True))
     return sorted(db.session.scalars(query), key=lambda u: name_sort_key(u.name))
+
+
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")
+
+
+def find_by_username(username: str) -> Optional[User]:
+    return db.session.scalar(db.select(User).where(User.username == (username or "").strip().lower()))
+
+
+def new_account(role: str, name: str, username: str = "", phone: str = "",
+                ward_id: Optional[int] = None, neighbourhood_id: Optional[int] = None) -> User:
+    """A new account that signs in first with a one-time link (a password, or a volunteer's
+    PIN, can be set later); Invalid with the reason, and nothing added."""
+    name = nfc(name or "").strip()
+    if not name or len(name) > 200:
+        raise Invalid(_("Cần họ tên (tối đa 200 ký tự)."))
+    if role != VOLUNTEER:
+        username = (username or "").strip().lower()
+        if not USERNAME.fullmatch(username):
+            raise Invalid(_("Tên đăng nhập cần 3–40 ký tự: chữ không dấu, số, dấu chấm, "
+                            "gạch ngang hoặc gạch dưới."))
+        if find_by_username(username) is not None:
+            raise Invalid(_("Tên đăng nhập “%(u)s” đã có người dùng.", u=username))
+    user = User(name=name, role=role, username=username or None, phone=phone or None,
+                ward_id=ward_id, neighbourhood_id=neighbourhood_id)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def staff() -> list[User]:
+    """Admins, ward officers and leaders, with their ward and group, by role then name."""
+    people = db.session.scalars(db.select(User).where(User.role != VOLUNTEER).options(
+        selectinload(User.ward), selectinload(User.neighbourhood))).all()
+    return sorted(people, key=lambda u: (ROLES.index(u.role), name_sort_key(u.name)))
 
 
 def phone_taken(phone: str) -> bool:

@@ -7,13 +7,13 @@ below; nothing else in routes/ or templates/ names a role.
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import wraps
+from functools import partial, wraps
 
 from flask import abort, g, redirect, request, url_for
 
 from extensions import db
-from models import (Household, ImportDraft, Job, Lane, Neighbourhood, Shift, User, Visit,
-                    Walk, WalkStop, Ward, audit)
+from models import (Campaign, Household, ImportDraft, Job, Lane, Neighbourhood, Service, Shift,
+                    User, Visit, Walk, WalkStop, Ward, audit)
 from models.rules import local_today
 from models.progress import stop_of
 from routes.web import id_arg, wants_fragment
@@ -27,7 +27,11 @@ MANAGERS = (LEADER, ADMIN)                   # keep a neighbourhood's households
 READERS = (LEADER, WARD_OFFICER, ADMIN)      # read the figures and export them
 SCHEDULED = (LEADER, VOLUNTEER)              # keep a volunteer's available time
 WARD_WIDE = (WARD_OFFICER,)                  # read every neighbourhood of their own ward
-EVERYWHERE = (ADMIN,)                        # reach every ward and neighbourhood
+EVERYWHERE = (ADMIN,)                        # reach every ward and neighbourhood; keep places
+                                             # and the leaders' and officers' accounts
+CAMPAIGN_SETTERS = (WARD_OFFICER, ADMIN)     # set a ward's campaign, its services and targets
+PASSWORD_HOLDERS = (ADMIN, WARD_OFFICER, LEADER)  # sign in with a password they set
+CAMPAIGN_KEEPERS = (LEADER,) + CAMPAIGN_SETTERS  # a campaign: the ward's, or (leader) the group's
 
 
 def refuse(status: int = 403, **detail):
@@ -40,25 +44,28 @@ def refuse(status: int = 403, **detail):
     abort(status)
 
 
-def login_required(view):
-    """Send a visitor who is not signed in to the sign-in page."""
+def login_required(view, writers: tuple = WRITERS):
+    """Send a visitor who is not signed in to the sign-in page; only `writers` change
+    anything through the view."""
     @wraps(view)
     def wrapped(*args, **kwargs):
         if g.get("user") is None:
             if wants_fragment():
                 abort(401)
             return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-        if g.user.role not in WRITERS and request.method not in ("GET", "HEAD"):
+        if g.user.role not in writers and request.method not in ("GET", "HEAD"):
             refuse(403, reason="read_only_role")
         return view(*args, **kwargs)
     return wrapped
 
 
-def roles(*allowed: str):
-    """Only these roles may open the view (after login_required)."""
+def roles(*allowed: str, writes: bool = False):
+    """Only these roles may open the view (after login_required). `writes`: every one of
+    them may change what the view changes (a ward officer, who otherwise only reads, sets
+    the ward's campaign)."""
     def decorator(view):
         @wraps(view)
-        @login_required
+        @partial(login_required, writers=allowed if writes else WRITERS)
         def wrapped(*args, **kwargs):
             if g.user.role not in allowed:
                 refuse(403, reason="role")
@@ -113,6 +120,42 @@ def lane_or_404(lane_id: int, neighbourhood_id: int) -> Lane:
     if lane is None or lane.neighbourhood_id != neighbourhood_id:
         abort(404)
     return lane
+
+
+def ward_or_404(ward_id: int) -> Ward:
+    """A ward the user reads: an officer's own, any for an admin."""
+    ward = db.session.get(Ward, ward_id)
+    if ward is None:
+        abort(404)
+    if g.user.role not in EVERYWHERE and not (g.user.role in WARD_WIDE
+                                              and g.user.ward_id == ward.id):
+        refuse(404, object="ward", object_id=ward_id)
+    return ward
+
+
+# -- Campaigns ------------------------------------------------------------------------------
+def campaign_or_404(campaign_id: int) -> Campaign:
+    """A campaign the user keeps: a ward's (its officers, an admin) or a group's (its leader)."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    if campaign.neighbourhood_id is None:
+        allowed = g.user.role in CAMPAIGN_SETTERS and (
+            g.user.role in EVERYWHERE or g.user.ward_id == campaign.ward_id)
+    else:
+        allowed = g.user.role in LEADERS and g.user.neighbourhood_id == campaign.neighbourhood_id
+    if not allowed:
+        refuse(404, object="campaign", object_id=campaign_id)
+    return campaign
+
+
+def service_or_404(service_id: int) -> Service:
+    """A service of a campaign the user keeps."""
+    service = db.session.get(Service, service_id)
+    if service is None:
+        abort(404)
+    campaign_or_404(service.campaign_id)
+    return service
 
 
 # -- Households, shifts, walks ------------------------------------------------------------

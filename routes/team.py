@@ -18,9 +18,10 @@ bp = Blueprint("team", __name__, url_prefix="/team")
 @bp.route("/")
 @roles(*MANAGERS)
 def index():
-    """Volunteers of the neighbourhood."""
-    return render_template("team/index.html", volunteers=volunteers_of(
-        current_neighbourhood().id, active_only=False))
+    """Volunteers of the neighbourhood (its leader adds them; an admin reads)."""
+    neighbourhood = current_neighbourhood()
+    return render_template("team/index.html", neighbourhood=neighbourhood,
+                           volunteers=volunteers_of(neighbourhood.id, active_only=False))
 
 
 @bp.post("/")
@@ -29,22 +30,24 @@ def add():
     """Add a volunteer with a phone number and a PIN."""
     name, phone = nfc(request.form.get("name")), normalise_phone(request.form.get("phone", ""))
     pin = request.form.get("pin", "")
-    if not name or len(phone) < 9 or not (pin.isdigit() and 4 <= len(pin) <= 8):
-        flash(_("Cần họ tên, số điện thoại và mã PIN 4–8 chữ số."), "error")
+    if not name or len(phone) < 9 or (pin and not (pin.isdigit() and 4 <= len(pin) <= 8)):
+        flash(_("Cần họ tên và số điện thoại; mã PIN (nếu đặt) là 4–8 chữ số."), "error")
         return redirect(url_for("team.index"), code=303)
     if phone_taken(phone):
         flash(_("Số điện thoại này đã có người dùng."), "error")
         return redirect(url_for("team.index"), code=303)
     user = User(name=name[:200], phone=phone, role=VOLUNTEER,
                 neighbourhood_id=g.user.neighbourhood_id, ward_id=g.user.ward_id)
-    user.set_pin(pin)
+    if pin:  # else the volunteer signs in with the one-time link the leader shares
+        user.set_pin(pin)
     db.session.add(user)
     db.session.flush()
     audit("volunteer_added", user_id=g.user.id, neighbourhood_id=g.user.neighbourhood_id,
           object_type="user", object_id=user.id)
     db.session.commit()
-    flash(_("Đã thêm %(name)s.", name=name), "ok")
-    return redirect(url_for("team.index"), code=303)
+    flash(_("Đã thêm %(name)s. Bấm “Tạo link đăng nhập” rồi “Chia sẻ” để gửi link qua Zalo.",
+            name=name), "ok")
+    return redirect(url_for("team.index") + f"#volunteer-{user.id}", code=303)
 
 
 @bp.post("/<int:user_id>/link")
@@ -58,7 +61,7 @@ def make_link(user_id: int):
           object_type="user", object_id=volunteer.id)
     db.session.commit()
     url = url_for("auth.link", token=token, _external=True)
-    return render_template("team/_link.html", volunteer=volunteer, url=url)
+    return render_template("_share_link.html", person=volunteer, url=url)
 
 
 @bp.post("/<int:user_id>/active")

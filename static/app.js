@@ -58,4 +58,32 @@
   document.addEventListener("focusin", function (evt) {
     if (evt.target.classList && evt.target.classList.contains("copy")) { evt.target.select(); }
   });
+
+  // Share a sign-in link: the phone's share sheet (straight to Zalo), else copy it.
+  function copyText(text, input) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    if (input) { input.focus(); input.select(); }
+    return new Promise(function (resolve, reject) {
+      try { if (document.execCommand("copy")) { resolve(); } else { reject(); } } catch (e) { reject(e); }
+    });
+  }
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("[data-share], [data-copy]");
+    if (!button) { return; }
+    var box = button.closest(".link-box");
+    var input = box && box.querySelector("input.copy");
+    var url = input ? input.value : "";
+    if (!url) { return; }
+    var copied = function () { toast(t("copied"), true); button.setAttribute("data-done", "copied"); };
+    var failed = function () { toast(t("copyFailed")); };
+    if (button.hasAttribute("data-share") && navigator.share) {
+      navigator.share({ title: "Gõ Cửa", text: button.getAttribute("data-share"), url: url })
+        .then(function () { button.setAttribute("data-done", "shared"); })
+        .catch(function (e) { if (!e || e.name !== "AbortError") { copyText(url, input).then(copied, failed); } });
+      return;
+    }
+    copyText(url, input).then(copied, failed);
+  });
 })();
