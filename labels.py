@@ -39,7 +39,8 @@ PUBLIC_SERVICE_HOUSEHOLD = _("Hộ có người đã dùng dịch vụ công tr�
 LOAD_WARNING_LABELS = {"over_capacity": _("Quá số hộ nhận được"),
                        "not_available": _("Không rảnh buổi này"),
                        "cant_come": _("Đã báo không đi được"),
-                       "lane_twice": _("Có ngõ giao hai lần")}
+                       "lane_twice": _("Có ngõ giao hai lần"),
+                       "over_window": _("Quá thời gian của buổi")}
 LANE_WARNING_LABELS = {"twice": _("Ngõ giao cho hai người"),
                        "other_shift": _("Ngõ cũng đã giao ở buổi khác cùng ngày")}
 
@@ -64,6 +65,8 @@ ACTION_LABELS = {
     "lanes_suggested": _("Gợi ý giao ngõ"), "review_add_to_shift": _("Đưa hộ vào buổi"),
     "availability_saved": _("Lưu lịch rảnh"), "away_added": _("Thêm ngày vắng"),
     "away_removed": _("Bỏ ngày vắng"), "lane_through": _("Đặt ngõ thông"),
+    "slot_windows_changed": _("Đổi giờ các buổi"), "shift_edited": _("Sửa buổi"),
+    "shift_cancelled": _("Huỷ buổi"), "marked_free": _("Đánh dấu rảnh buổi này"),
 }
 AUDIT_OUTCOME_LABELS = {"ok": _("Xong"), "failed": _("Sai mật khẩu/PIN"),
                         "refused": _("Bị từ chối"),

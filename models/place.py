@@ -1,6 +1,7 @@
 """Ward, neighbourhood and lanes: the team's territory."""
 from __future__ import annotations
 
+from datetime import time
 from typing import Optional
 
 from flask_babel import gettext as _
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from geo.paths import LanePath
+from vocabulary import SLOT_WINDOWS
 
 
 class Ward(db.Model):
@@ -32,10 +34,17 @@ class Neighbourhood(db.Model):
     meeting_point: Mapped[str] = mapped_column(String(200), default="Nhà văn hoá tổ")
     meeting_lat: Mapped[Optional[float]]
     meeting_lon: Mapped[Optional[float]]
+    # {slot: ["HH:MM", "HH:MM"]} the group's own time windows; a slot not named keeps the default.
+    slot_windows: Mapped[Optional[dict]] = mapped_column(JSON)
 
     ward: Mapped[Ward] = relationship(back_populates="neighbourhoods")
     lanes: Mapped[list["Lane"]] = relationship(back_populates="neighbourhood",
                                                order_by="Lane.position")
+
+    def slot_window(self, slot: str) -> tuple[time, time]:
+        """The group's time window for a slot (sáng 8:00–11:00 … unless it set its own)."""
+        start, end = (self.slot_windows or {}).get(slot) or SLOT_WINDOWS[slot]
+        return time.fromisoformat(start), time.fromisoformat(end)
 
     @property
     def meeting_latlon(self) -> tuple[float, float] | None:
