@@ -44,7 +44,8 @@ PUBLIC_SERVICE_HOUSEHOLD = _("Hộ có người đã dùng dịch vụ công tr�
 LOAD_WARNING_LABELS = {"over_capacity": _("Quá số hộ nhận được"),
                        "not_available": _("Không rảnh buổi này"),
                        "cant_come": _("Đã báo không đi được"),
-                       "lane_twice": _("Có ngõ giao hai lần")}
+                       "lane_twice": _("Có ngõ giao hai lần"),
+                       "over_window": _("Quá thời gian của buổi")}
 LANE_WARNING_LABELS = {"twice": _("Ngõ giao cho hai người"),
                        "other_shift": _("Ngõ cũng đã giao ở buổi khác cùng ngày")}
 
@@ -72,6 +73,8 @@ ACTION_LABELS = {
     "account_created": _("Tạo tài khoản"), "account_changed": _("Sửa tài khoản"),
     "place_created": _("Tạo địa bàn"), "place_changed": _("Sửa địa bàn"),
     "places_imported": _("Nhập danh sách tổ"), "campaign_changed": _("Sửa đợt vận động"),
+    "slot_windows_changed": _("Đổi giờ các buổi"), "shift_edited": _("Sửa buổi"),
+    "shift_cancelled": _("Huỷ buổi"), "marked_free": _("Đánh dấu rảnh buổi này"),
 }
 AUDIT_OUTCOME_LABELS = {"ok": _("Xong"), "failed": _("Sai mật khẩu/PIN"),
                         "refused": _("Bị từ chối"),

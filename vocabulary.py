@@ -12,6 +12,9 @@ SLOT_ORDER = {slot: k for k, slot in enumerate(SLOTS)}
 # The local hour each slot begins (the last runs to midnight): `rules.slot_at` and its
 # SQL twin read the slot of a time from here.
 SLOT_STARTS = {"sang": 0, "chieu": 11, "toi": 17}
+# A shift's time window by default (a group sets its own, a shift may change it): a plan
+# never gives a volunteer more minutes than the window holds.
+SLOT_WINDOWS = {"sang": ("08:00", "11:00"), "chieu": ("14:00", "17:00"), "toi": ("19:00", "21:00")}
 
 # -- A household's status, derived from its latest visit that counts -------------------
 STATUSES = ("not_visited", "reached", "not_home", "appointment", "declined", "moved",

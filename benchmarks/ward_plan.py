@@ -26,7 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date, time as dt_time, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -186,6 +186,9 @@ def _store_ward():
         db.session.add(user)
     shift = Shift(neighbourhood_id=place.id, campaign_id=campaign.id,
                   day=date.today() + timedelta(days=1), slot="chieu",
+                  # a whole ward in one division, as ward_bench.py plans it: a window that holds
+                  # every volunteer's share (a real shift's window leaves lanes for another day)
+                  starts_at=dt_time(0, 0), ends_at=dt_time(23, 59),
                   meeting_lat=place.meeting_lat, meeting_lon=place.meeting_lon)
     db.session.add(shift)
     db.session.commit()

@@ -16,6 +16,7 @@ from models import (Availability, Campaign, Household, Lane, Neighbourhood, Resi
 from models.base import utcnow
 from models.user import hash_secret
 from models.visit import VisitInput, record_visit
+from models.review import place_appointments
 from models.walkplan import assign, rebuild_walks
 from models.rules import LOCAL_TZ, slot_of
 from models.rules import local_today
@@ -171,6 +172,8 @@ def load_demo() -> None:
                                  day=local_today() + timedelta(days=3), slot="toi",
                                  meeting_point=place.meeting_point,
                                  meeting_lat=place.meeting_lat, meeting_lon=place.meeting_lon))
+            db.session.flush()
+            place_appointments(place.id)  # the come-backs agreed at the door, each in its shift
     db.session.commit()
 
 

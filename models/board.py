@@ -4,6 +4,8 @@ Warnings are codes (the template words them): the leader is warned, never refuse
 """
 from __future__ import annotations
 
+import math
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Optional
@@ -14,6 +16,7 @@ from geo.distance import haversine_m
 from models.place import Lane
 from models.shift import Assignment, Shift, ShiftResponse, Walk
 from models.user import User, volunteers_of
+from models.visit_time import STREET_DETOUR
 from models.walkplan import (WALK_M_PER_MIN, assign_many, follow_planner, households_to_visit,
                              start_of, through_lanes, visit_minutes)
 
@@ -49,12 +52,25 @@ class Load:
 
     @property
     def minutes(self) -> float:
+        """The walk's minutes (from the meeting point, door to door) once built, else the
+        lanes' own."""
+        if self.walk is not None and self.lanes:
+            return round(self.walk.minutes)
         return round(sum(row.minutes for row in self.lanes))
 
     @property
     def percent(self) -> int:
         """How full the volunteer is against their capacity (households per shift)."""
         return round(100 * self.households / max(self.volunteer.capacity or 1, 1))
+
+
+@dataclass
+class Leftover:
+    """What is not given: lanes, their minutes, and the people (of a full window) they need."""
+
+    lanes: int
+    minutes: int
+    people: int
 
 
 @dataclass
@@ -66,6 +82,14 @@ class Board:
     @property
     def free_lanes(self) -> list[LaneRow]:
         return [row for row in self.lanes if not row.volunteer_ids and row.households]
+
+    @property
+    def leftover(self) -> Optional[Leftover]:
+        free = self.free_lanes
+        if not free:
+            return None
+        minutes = round(sum(row.minutes for row in free))
+        return Leftover(len(free), minutes, math.ceil(minutes / max(self.shift.window_minutes, 1)))
 
 
 def path_length_m(path: list[tuple[float, float]]) -> float:
@@ -141,6 +165,8 @@ def board(shift: Shift) -> Board:
         load = Load(user, mine.get(user.id, []), walks.get(user.id), [])
         if load.households > (user.capacity or 0):
             load.warnings.append("over_capacity")
+        if load.minutes > shift.window_minutes:
+            load.warnings.append("over_window")
         if not user.is_available(shift.day, shift.slot):
             load.warnings.append("not_available")
         if user.id in away:
@@ -153,14 +179,22 @@ def board(shift: Shift) -> Board:
 
 def suggest(shift: Shift) -> dict[int, list[int]]:
     """Give the lanes not yet given to the available volunteers, balancing minutes and
-    keeping each volunteer's lanes close together; returns {volunteer: new lane ids}."""
+    keeping each volunteer's lanes close together, each within the shift's window (walk
+    from the meeting point included) and their capacity; returns {volunteer: new lane ids}.
+    Lanes that fit nobody stay free for another volunteer or another shift."""
     rows, by_lane, minutes = lane_rows(shift)
     away = cant_come(shift)
     people = [u for u in volunteers_of(shift.neighbourhood_id)
               if u.is_available(shift.day, shift.slot) and u.id not in away]
     if not people:
         return {}
-    caps = {u.id: {"max_households": u.capacity or None} for u in people}
+    window = shift.window_minutes
+    start = start_of(shift)
+    # The lanes' own minutes leave out the way there: keep back the typical way out.
+    reach = statistics.median([haversine_m(start, row.point) for row in rows.values()] or [0])
+    keep = STREET_DETOUR * reach / WALK_M_PER_MIN
+    caps = {u.id: {"max_households": u.capacity or None, "max_minutes": max(window - keep, 1)}
+            for u in people}
     fixed = {lane_id: row.volunteer_id for lane_id, row in rows.items()
              if row.volunteer_id in caps}
     # Lanes given to someone who cannot come stay theirs: the leader decides, with a warning.
@@ -177,5 +211,25 @@ def suggest(shift: Shift) -> dict[int, list[int]]:
     added = {volunteer_id: new for volunteer_id, new in added.items() if new}
     assign_many(shift, added)
     if added:  # Suggest asks the planner: each touched walk takes the planner's lane order
-        follow_planner(shift, added, by_lane=by_lane, minutes=minutes)
-    return added
+        walks = follow_planner(shift, added, by_lane=by_lane, minutes=minutes)
+        _within_window(shift, walks, added, window)
+    return {v: new for v, new in added.items() if new}
+
+
+def _within_window(shift: Shift, walks: list[Walk], added: dict[int, list[int]],
+                   window: int) -> None:
+    """Take back the last lanes Suggest gave to a walk longer than the window, until it fits
+    (the leader's own lanes stay: the board warns instead)."""
+    over = [w.volunteer_id for w in walks if w.minutes > window]
+    while over:
+        volunteer_id = over.pop()
+        mine = [a for a in shift.assignments if a.volunteer_id == volunteer_id
+                and a.lane_id in added[volunteer_id]]
+        if not mine:
+            continue
+        last = max(mine, key=lambda a: a.position)
+        shift.assignments.remove(last)
+        added[volunteer_id].remove(last.lane_id)
+        walk = next((w for w in follow_planner(shift, [volunteer_id])), None)
+        if walk is not None and walk.minutes > window:
+            over.append(volunteer_id)

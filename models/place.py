@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, time
 from typing import Optional
 
 from flask_babel import gettext as _
@@ -14,6 +14,7 @@ from geo.paths import LanePath
 from models.base import Invalid, utcnow
 from sheets.cells import LAT_RANGE, LON_RANGE
 from vietnamese import fold, nfc
+from vocabulary import SLOT_WINDOWS
 
 NAME_MAX = 120
 
@@ -61,10 +62,17 @@ class Neighbourhood(db.Model):
     meeting_lat: Mapped[Optional[float]]
     meeting_lon: Mapped[Optional[float]]
     retired_at: Mapped[Optional[datetime]]
+    # {slot: ["HH:MM", "HH:MM"]} the group's own time windows; a slot not named keeps the default.
+    slot_windows: Mapped[Optional[dict]] = mapped_column(JSON)
 
     ward: Mapped[Ward] = relationship(back_populates="neighbourhoods")
     lanes: Mapped[list["Lane"]] = relationship(back_populates="neighbourhood",
                                                order_by="Lane.position")
+
+    def slot_window(self, slot: str) -> tuple[time, time]:
+        """The group's time window for a slot (sáng 8:00–11:00 … unless it set its own)."""
+        start, end = (self.slot_windows or {}).get(slot) or SLOT_WINDOWS[slot]
+        return time.fromisoformat(start), time.fromisoformat(end)
 
     @property
     def meeting_latlon(self) -> tuple[float, float] | None:

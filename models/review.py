@@ -9,18 +9,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from extensions import db
 from models.campaign import Service, current_campaign
 from models.household import Household, Resident
 from models.place import Lane
-from models.rules import counting_sql, in_basis_sql, local_today, slot_of_sql
+from models.base import utcnow
+from models.rules import counting_sql, in_basis_sql, local_time, local_today, slot_of, slot_of_sql
 from models.shift import SOONEST_FIRST, Assignment, Shift, ShiftHousehold, Walk, WalkStop
 from models.visit import ServiceState, Visit
 from vietnamese import house_number_key
-from vocabulary import HOME, OPEN, SLOTS
+from vocabulary import HOME, OPEN, SLOT_ORDER, SLOTS
 
 FLAG_AFTER = 3  # not home this many times: phone, or ask a neighbour
 
@@ -196,9 +197,57 @@ def place_appointments(neighbourhood_id: int) -> list[ShiftHousehold]:
     return placed
 
 
+@dataclass
+class Added:
+    """Where the households put into a shift ended up, for a message that tells the truth."""
+
+    chosen: int = 0     # on the walk of the volunteer the leader chose
+    owner: int = 0      # on the walk of whoever has their lane (no volunteer chosen)
+    waiting: int = 0    # on no walk: nobody has their lane yet
+    settled: int = 0    # already reached: left out of every walk
+
+
+def not_begun(neighbourhood_id: int, now: Optional[datetime] = None):
+    """SQL: the neighbourhood's shifts that have not begun (a later day, or a later slot today)."""
+    now = now or utcnow()
+    today, now_slot = local_time(now).date(), slot_of(now)
+    later_today = [s for s in SLOTS if SLOT_ORDER[s] > SLOT_ORDER[now_slot]]
+    return and_(Shift.neighbourhood_id == neighbourhood_id,
+                or_(Shift.day > today, and_(Shift.day == today, Shift.slot.in_(later_today))))
+
+
+def not_over(neighbourhood_id: Optional[int] = None, now: Optional[datetime] = None):
+    """SQL: shifts not yet over (a later day, or today's shift in this slot or later)."""
+    now = now or utcnow()
+    today, now_slot = local_time(now).date(), slot_of(now)
+    from_now = [s for s in SLOTS if SLOT_ORDER[s] >= SLOT_ORDER[now_slot]]
+    where = or_(Shift.day > today, and_(Shift.day == today, Shift.slot.in_(from_now)))
+    return where if neighbourhood_id is None else and_(Shift.neighbourhood_id == neighbourhood_id,
+                                                       where)
+
+
+def appointment_made(household: Household, knocked_in: Optional[int] = None) -> Optional[Shift]:
+    """An appointment made at the door takes effect at once: the household leaves every walk
+    of the shifts not yet begun (knocking a day early helps nobody) and goes into the first
+    shift in the agreed slot, on the walk of whoever has its lane there; the walk it was
+    knocked on (`knocked_in`, a shift) keeps it. The caller commits."""
+    coming = select(Shift.id).where(not_begun(household.neighbourhood_id),
+                                    Shift.id != (knocked_in or 0))
+    db.session.execute(db.delete(ShiftHousehold).where(
+        ShiftHousehold.household_id == household.id, ShiftHousehold.shift_id.in_(coming)))
+    db.session.execute(db.delete(WalkStop).where(
+        WalkStop.household_id == household.id,
+        WalkStop.walk_id.in_(select(Walk.id).where(Walk.shift_id.in_(coming)))))
+    db.session.flush()
+    placed = place_appointments(household.neighbourhood_id)
+    return next((db.session.get(Shift, row.shift_id) for row in placed
+                 if row.household_id == household.id), None)
+
+
 def add_to_shift(shift: Shift, household_ids: list[int], volunteer_id: Optional[int],
-                 added_by_id: Optional[int]) -> tuple[int, int]:
-    """The leader puts households into a shift; returns (on a walk now, waiting for a lane)."""
+                 added_by_id: Optional[int]) -> Added:
+    """The leader puts households into a shift, for a chosen volunteer (taken off any other
+    walk of the shift: a door is on one walk) or for whoever has their lane."""
     rows = {r.household_id: r for r in db.session.scalars(select(ShiftHousehold).where(
         ShiftHousehold.shift_id == shift.id, ShiftHousehold.household_id.in_(household_ids)))}
     for household_id in household_ids:
@@ -207,8 +256,29 @@ def add_to_shift(shift: Shift, household_ids: list[int], volunteer_id: Optional[
         row.volunteer_id, row.added_by_id = volunteer_id, added_by_id
         db.session.add(row)
     db.session.flush()
-    on_walk = place_in_walks(shift)
-    return len(set(household_ids) & on_walk), len(set(household_ids) - on_walk)
+    if volunteer_id is not None:
+        others = select(Walk.id).where(Walk.shift_id == shift.id,
+                                       Walk.volunteer_id != volunteer_id)
+        db.session.execute(db.delete(WalkStop).where(WalkStop.walk_id.in_(others),
+                                                     WalkStop.household_id.in_(household_ids)))
+    place_in_walks(shift)
+    where = dict(db.session.execute(select(WalkStop.household_id, Walk.volunteer_id).join(Walk)
+                                    .where(Walk.shift_id == shift.id,
+                                           WalkStop.household_id.in_(household_ids))).all())
+    reached = set(db.session.scalars(select(Household.id).where(
+        Household.id.in_(household_ids), Household.status == "reached")))
+    added = Added()
+    for household_id in set(household_ids):
+        if household_id in where:
+            if volunteer_id is not None and where[household_id] == volunteer_id:
+                added.chosen += 1
+            else:
+                added.owner += 1
+        elif household_id in reached:
+            added.settled += 1
+        else:
+            added.waiting += 1
+    return added
 
 
 def place_in_walks(shift: Shift) -> set[int]:
@@ -253,11 +323,11 @@ def _place(shift: Shift) -> set[int]:
     return on_walk
 
 
-def planned(household_ids: list[int]) -> dict[int, Shift]:
+def planned(household_ids: list[int], now: Optional[datetime] = None) -> dict[int, Shift]:
     """{household: the soonest coming shift it was put into by hand or by appointment}."""
     if not household_ids:
         return {}
     rows = db.session.execute(select(ShiftHousehold.household_id, Shift).join(Shift).where(
-        ShiftHousehold.household_id.in_(household_ids), Shift.day >= local_today())
-        .order_by(Shift.day.desc())).all()
-    return {h: shift for h, shift in rows}
+        ShiftHousehold.household_id.in_(household_ids), not_over(now=now))
+        .order_by(*(column.desc() for column in SOONEST_FIRST))).all()
+    return {h: shift for h, shift in rows}  # the soonest last, so it stays

@@ -1,7 +1,7 @@
 """Shifts (buổi), lane assignments (phân công) and the stored walks (lộ trình)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Optional
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -29,6 +29,11 @@ class Shift(db.Model):
     meeting_point: Mapped[str] = mapped_column(String(200), default="")
     meeting_lat: Mapped[Optional[float]]
     meeting_lon: Mapped[Optional[float]]
+    # The shift's own time window; None: the group's window for the slot.
+    starts_at: Mapped[Optional[time]]
+    ends_at: Mapped[Optional[time]]
+    # A cancelled shift stays on record (its visits keep their shift) but has no walks.
+    cancelled_at: Mapped[Optional[datetime]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     assignments: Mapped[list["Assignment"]] = relationship(
@@ -36,6 +41,22 @@ class Shift(db.Model):
     walks: Mapped[list["Walk"]] = relationship(back_populates="shift",
                                                cascade="all, delete-orphan")
     neighbourhood: Mapped["Neighbourhood"] = relationship()  # noqa: F821
+
+    @property
+    def window(self) -> tuple[time, time]:
+        """When the shift goes out: its own window, else the group's for the slot."""
+        if self.starts_at is not None and self.ends_at is not None:
+            return self.starts_at, self.ends_at
+        return self.neighbourhood.slot_window(self.slot)
+
+    @property
+    def window_minutes(self) -> int:
+        """The minutes a volunteer has in this shift, door to door and walking included."""
+        return minutes_between(*self.window)
+
+
+def minutes_between(start: time, end: time) -> int:
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
 
 
 class Assignment(db.Model):
@@ -181,5 +202,33 @@ def new_shift_fields(form) -> dict:
         raise Invalid(_("Cần chọn ngày và buổi (sáng, chiều hoặc tối)."))
     if day < local_today():
         raise Invalid(_("Không thể lên kế hoạch cho ngày đã qua."))
+    starts_at, ends_at = window_fields(form)
     # nfc drops control characters: PostgreSQL refuses a NUL byte with a 500
-    return {"day": day, "slot": form["slot"], "meeting_point": nfc(form.get("meeting_point"))[:200]}
+    return {"day": day, "slot": form["slot"], "meeting_point": nfc(form.get("meeting_point"))[:200],
+            "starts_at": starts_at, "ends_at": ends_at}
+
+
+def window_fields(form, prefix: str = "") -> tuple[Optional[time], Optional[time]]:
+    """A time window from a form (`<prefix>starts_at`, `<prefix>ends_at`, both or neither),
+    or Invalid with the reason."""
+    given = [(form.get(f"{prefix}{name}") or "").strip() for name in ("starts_at", "ends_at")]
+    if not any(given):
+        return None, None
+    try:
+        start, end = (time.fromisoformat(value) for value in given)
+    except ValueError:
+        raise Invalid(_("Giờ buổi cần cả giờ bắt đầu và giờ kết thúc, dạng 19:00.")) from None
+    if minutes_between(start, end) < 30:
+        raise Invalid(_("Giờ kết thúc phải sau giờ bắt đầu ít nhất 30 phút."))
+    return start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
+
+
+def group_windows_fields(form) -> dict:
+    """The group's time windows {slot: ["HH:MM", "HH:MM"]} from a form, or Invalid."""
+    windows = {}
+    for slot in SLOTS:
+        start, end = window_fields(form, f"{slot}-")
+        if start is None:
+            raise Invalid(_("Cần giờ bắt đầu và giờ kết thúc cho cả ba buổi."))
+        windows[slot] = [start.strftime("%H:%M"), end.strftime("%H:%M")]
+    return windows

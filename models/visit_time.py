@@ -14,6 +14,7 @@ from models.visit import ServiceState
 # Estimated minutes: walking pace in lanes, a knock and greeting, then each missing service.
 # A first visit to three adults comes to about 15 minutes; a follow-up for one service, 4.
 WALK_M_PER_MIN = 60.0
+STREET_DETOUR = 1.3  # on foot along the streets against a straight line, roughly
 VISIT_BASE_MIN = 2.0
 VISIT_MAX_MIN = 25.0
 SERVICE_MIN = {"broadband": 1, "internet_tv": 0.5, "smartphone": 0.5, "payment": 1.5,

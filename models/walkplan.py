@@ -19,7 +19,7 @@ from extensions import db
 from models.household import Household
 from models.place import Lane, Neighbourhood
 from models.review import appointment_slots, place_in_walks
-from models.shift import Assignment, Shift, Walk, WalkStop
+from models.shift import Assignment, Shift, ShiftHousehold, Walk, WalkStop
 from models.visit_time import VISIT_BASE_MIN, WALK_M_PER_MIN, visit_minutes
 from vietnamese import house_number_key
 from vocabulary import SETTLED
@@ -190,8 +190,17 @@ def rebuild_walks(shift: Shift, volunteer_ids: Optional[Iterable[int]] = None,
         by_lane = households_to_visit([lane for v in chosen for lane in plan.get(v, [])], shift)
         minutes = visit_minutes([h for hs in by_lane.values() for h in hs], shift)
     through = through_lanes(shift.neighbourhood_id)
-    built = [build_walk(shift, v, plan[v], by_lane, minutes, free=free, through=through)
-             for v in sorted(chosen) if plan.get(v)]
+    # A door is on one walk of a shift: leave out those already on a walk that stays, and
+    # those the leader gave by hand to someone else; a lane given twice goes to the first.
+    taken = elsewhere_in(shift, chosen)
+    built = []
+    for v in sorted(chosen):
+        if not plan.get(v):
+            continue
+        mine = {lane: [h for h in by_lane.get(lane, []) if taken.get(h.id, v) == v]
+                for lane in plan[v]}
+        built.append(build_walk(shift, v, plan[v], mine, minutes, free=free, through=through))
+        taken.update((hid, v) for hid in built[-1][1])
     # Core statements, not the unit of work: a ward's 3,000 stops in one insert.
     old = [w for w in shift.walks if w.volunteer_id in chosen]
     for walk in old:
@@ -211,6 +220,19 @@ def rebuild_walks(shift: Shift, volunteer_ids: Optional[Iterable[int]] = None,
         db.session.expire(walk, ["stops"])
     place_in_walks(shift)  # the households the leader added by hand, and due appointments
     return list(shift.walks)
+
+
+def elsewhere_in(shift: Shift, rebuilt: set[int]) -> dict[int, int]:
+    """{household: volunteer} for the shift's doors that stay where they are while these
+    volunteers' walks are rebuilt: on another volunteer's walk, or chosen for someone."""
+    taken = dict(db.session.execute(
+        db.select(WalkStop.household_id, Walk.volunteer_id).join(Walk)
+        .where(Walk.shift_id == shift.id, Walk.volunteer_id.not_in(list(rebuilt) or [0]))).all())
+    taken.update(db.session.execute(
+        db.select(ShiftHousehold.household_id, ShiftHousehold.volunteer_id)
+        .where(ShiftHousehold.shift_id == shift.id,
+               ShiftHousehold.volunteer_id.is_not(None))).all())
+    return taken
 
 
 def follow_planner(shift: Shift, volunteer_ids: Iterable[int], **known) -> list[Walk]:

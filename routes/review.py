@@ -75,23 +75,32 @@ def add():
         flash(_("Hãy chọn một buổi sắp tới của tổ."), "error")
         return redirect(back, 303)
     volunteer_id = id_arg("volunteer", request.form)
-    if volunteer_id and volunteer_id not in {u.id for u in volunteers_of(neighbourhood.id)}:
+    team = {u.id: u for u in volunteers_of(neighbourhood.id)}
+    if volunteer_id and volunteer_id not in team:
         flash(_("Thành viên này không thuộc tổ."), "error")
         return redirect(back, 303)
     ids = _chosen(neighbourhood.id)
     if not ids:
         flash(_("Chưa chọn hộ hoặc ngõ nào."), "error")
         return redirect(back, 303)
-    on_walk, waiting = add_to_shift(shift, ids, volunteer_id or None, g.user.id)
+    added = add_to_shift(shift, ids, volunteer_id or None, g.user.id)
     audit("review_add_to_shift", user_id=g.user.id, neighbourhood_id=neighbourhood.id,
-          object_type="shift", object_id=shift.id, households=len(ids), on_walk=on_walk)
+          object_type="shift", object_id=shift.id, households=len(ids),
+          on_walk=added.chosen + added.owner)
     db.session.commit()
-    flash(_("Đã đưa %(n)s hộ vào buổi %(slot)s %(day)s.", n=len(ids),
-            slot=translated(labels.SLOT_LABELS)[shift.slot], day=shift.day.strftime("%d/%m/%Y")),
-          "ok")
-    if waiting:
+    when = dict(slot=translated(labels.SLOT_LABELS)[shift.slot], day=shift.day.strftime("%d/%m/%Y"))
+    if added.chosen:
+        name = team[volunteer_id].name
+        flash(_("Đã đưa %(n)s hộ vào lộ trình của %(name)s, buổi %(slot)s %(day)s.",
+                n=added.chosen, name=name, **when), "ok")
+    if added.owner:
+        flash(_("Đã đưa %(n)s hộ vào buổi %(slot)s %(day)s, cho người được giao ngõ của họ.",
+                n=added.owner, **when), "ok")
+    if added.waiting:
         flash(_("%(n)s hộ chờ: buổi này chưa ai được giao ngõ của họ; hãy chọn một thành viên.",
-                n=waiting), "error")
+                n=added.waiting), "error")
+    if added.settled:
+        flash(_("%(n)s hộ đã gặp được nên không đưa vào lộ trình.", n=added.settled), "error")
     return redirect(url_for("review.shift", shift_id=shift.id), 303)
 
 

@@ -16,11 +16,12 @@ from models.campaign import current_campaign
 from models.place import paths_of
 from models.rules import local_today
 from models.base import Invalid
-from models.shift import coming_shifts, new_shift_fields, walk_of
+from models.shift import coming_shifts, group_windows_fields, new_shift_fields, walk_of
 from models.walkplan import follow_planner, give_lane, move_lane, place_stops, start_of
 from routes.access import (LEADERS, current_neighbourhood, lane_or_404, roles, shift_or_404,
                            volunteer_or_404)
 from routes.web import map_settings, refused, translated, wants_fragment
+from vocabulary import SLOTS
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
 
@@ -42,7 +43,7 @@ def index():
     """Coming shifts and the form to plan a new one."""
     place = current_neighbourhood()
     return render_template("shifts/index.html", shifts=coming_shifts(place.id), place=place,
-                           today=local_today())
+                           today=local_today(), windows={s: place.slot_window(s) for s in SLOTS})
 
 
 @bp.post("/")
@@ -66,6 +67,22 @@ def create():
     _audit("shift_created", shift, day=shift.day.isoformat(), slot=shift.slot)
     db.session.commit()
     return redirect(url_for("shifts.board_page", shift_id=shift.id), code=303)
+
+
+@bp.post("/windows")
+@roles(*LEADERS)
+def windows():
+    """The group's own time window for each slot (shifts that set none follow it)."""
+    place = current_neighbourhood()
+    try:
+        place.slot_windows = group_windows_fields(request.form)
+    except Invalid as problem:
+        return refused(problem, url_for("shifts.index"))
+    audit("slot_windows_changed", user_id=g.user.id, neighbourhood_id=place.id,
+          object_type="neighbourhood", object_id=place.id, windows=place.slot_windows)
+    db.session.commit()
+    flash(_("Đã lưu giờ các buổi của tổ."), "ok")
+    return redirect(url_for("shifts.index"), code=303)
 
 
 @bp.route("/<int:shift_id>/board")

@@ -14,6 +14,7 @@ from models import Walk, WalkStop, audit
 from models.base import utcnow
 from models.placing import offer_fix
 from models.progress import campaign_services, stop_views, walk_state
+from models.review import appointment_made
 from models.rules import local_today
 from models.shift import walks_of
 from models.visit import (UNDO_MINUTES, VisitError, plausible_time, record_visit, undo_visit,
@@ -96,6 +97,8 @@ def visit(household_id: int):
                                       shift_id=found.walk.shift_id)
     except VisitError as error:
         return _refused(error)
+    if created and saved.outcome == "come_back":
+        appointment_made(found.household, knocked_in=found.walk.shift_id)
     audit("visit_recorded" if created else "visit_repeated", user_id=g.user.id,
           neighbourhood_id=found.household.neighbourhood_id, object_type="household",
           object_id=household_id, visit_id=saved.id, result=saved.outcome,
