@@ -210,3 +210,47 @@ def test_every_refused_sign_in_does_the_same_argon2_work_known_or_not(app, clien
         assert answer.status_code == 401, label
         work[label] = len(verified)
     assert set(work.values()) == {1}, work
+
+
+# --- 6: throttling per browser address behind a reverse proxy -------------------------------
+
+def _behind_proxy(app, tmp_path, hops: int):
+    from tests.conftest import make_app
+    return make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, PROXY_HOPS=hops,
+                    SIGN_IN_MAX_FAILURES=2)  # 2 per login, 8 per address: a short test
+
+
+def _try(client, login: str, secret: str, browser: str, forged: str = ""):
+    """A sign-in through one nginx (10.0.0.1), which appends the browser's address."""
+    headers = {"X-Forwarded-For": f"{forged}, {browser}" if forged else browser,
+               "X-Forwarded-Proto": "https", "Referer": "https://localhost/sign-in"}
+    return client.post("/sign-in", data={"login": login, "secret": secret,
+                                         "csrf_token": csrf_of(client)},
+                       headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+
+
+def test_behind_a_proxy_one_address_failing_does_not_lock_out_everyone(app, tmp_path, world):
+    proxied = _behind_proxy(app, tmp_path, hops=1)
+    attacker, leader = proxied.test_client(), proxied.test_client()
+    for n in range(8):  # wrong tries on eight logins: the address's limit, no login's
+        assert _try(attacker, f"khongco{n}", "sai", "203.0.113.7", f"1.2.3.{n}").status_code == 401
+    # A forged address in front of the proxy's changes nothing: the proxy's own entry counts.
+    assert _try(attacker, "khongco9", "sai", "203.0.113.7", "9.9.9.9").status_code == 429
+    answer = _try(leader, world.leader.username, helpers.PASSWORD, "198.51.100.9")
+    assert answer.status_code == 303
+
+
+def test_the_proxy_setting_is_read_from_the_environment_and_off_by_default(monkeypatch,
+                                                                            tmp_path):
+    import config
+    monkeypatch.delenv("GOCUA_PROXY_HOPS", raising=False)
+    assert config.load(tmp_path)["PROXY_HOPS"] == 0
+    monkeypatch.setenv("GOCUA_PROXY_HOPS", "2")
+    assert config.load(tmp_path)["PROXY_HOPS"] == 2
+
+
+def test_without_the_proxy_setting_a_forwarded_address_is_not_believed(app, tmp_path, world):
+    direct = _behind_proxy(app, tmp_path, hops=0).test_client()
+    for n in range(8):
+        _try(direct, f"khongco{n}", "sai", f"203.0.113.{n}")
+    assert _try(direct, "khongco9", "sai", "198.51.100.9").status_code == 429
