@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from extensions import babel, compress, csrf, db, htmx, migrate, tune_sqlite
@@ -15,10 +16,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     instance = Path((test_config or {}).get("INSTANCE_PATH", app.instance_path))
     app.config.update(config.load(instance))
     app.config.update(test_config or {})
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind PROXY_HOPS reverse proxies, the browser's address and scheme are what the
+    nearest proxies say (throttling counts per address); a client's own header is not."""
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:

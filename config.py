@@ -58,4 +58,8 @@ def load(instance: Path = INSTANCE) -> dict:
         "SIGN_IN_LINK_HOURS": int(os.environ.get("SIGN_IN_LINK_HOURS", 24)),
         "SIGN_IN_MAX_FAILURES": int(os.environ.get("SIGN_IN_MAX_FAILURES", 5)),
         "SIGN_IN_WINDOW_MINUTES": int(os.environ.get("SIGN_IN_WINDOW_MINUTES", 15)),
+        "SIGN_IN_MAX_FAILURES_PER_DAY": int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_DAY", 20)),
+        # Reverse proxies in front of the app that append X-Forwarded-For/-Proto: 0 when
+        # gunicorn faces the browsers; 1 behind one nginx. Never more than there are.
+        "PROXY_HOPS": int(os.environ.get("GOCUA_PROXY_HOPS", 0)),
     }

@@ -21,7 +21,7 @@ from models.walkplan import assign, rebuild_walks
 from models.rules import LOCAL_TZ, slot_of
 from models.rules import local_today
 
-PASSWORD, PIN = "gocua2026", "1234"
+PASSWORD, PIN = "gocua2026", "482916"
 SLOT_HOURS = {"sang": 8, "chieu": 15, "toi": 19}
 OUTCOME_WEIGHTS = [("met", 56), ("not_home", 22), ("come_back", 7), ("declined", 5),
                    ("moved", 3), ("vacant", 3), ("not_found", 4)]

@@ -1,7 +1,7 @@
 """The audit log: who changed or exported what, when (UTC), with what outcome."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional
 
 from sqlalchemy import JSON, ForeignKey, String
@@ -30,6 +30,9 @@ class AuditEntry(db.Model):
     object_id: Mapped[Optional[int]]
     outcome: Mapped[str] = mapped_column(String(20), default="ok")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The same refusal again within its window adds here, not a row (count_repeated).
+    repeats: Mapped[int] = mapped_column(default=1, server_default="1")
+    last_at: Mapped[Optional[datetime]]
 
     user: Mapped[Optional["User"]] = relationship()  # noqa: F821
 
@@ -46,6 +49,26 @@ def audit(action: str, *, user_id: Optional[int] = None, neighbourhood_id: Optio
         "at": utcnow(), "action": action, "user_id": user_id,
         "neighbourhood_id": neighbourhood_id, "object_type": object_type,
         "object_id": object_id, "outcome": outcome, "detail": clean})
+
+
+def count_repeated(action: str, *, outcome: str, window: timedelta, object_type: str = "",
+                   object_id: Optional[int] = None, neighbourhood_id: Optional[int] = None
+                   ) -> None:
+    """Audit something anyone can repeat at will (a refused sign-in): within `window` of
+    the first, the same action, outcome and object adds to that entry's count, so a flood
+    of requests writes one row per object and window, not one per request."""
+    now = utcnow()
+    same = db.select(AuditEntry.id).where(
+        AuditEntry.action == action, AuditEntry.outcome == outcome,
+        AuditEntry.object_type == object_type, AuditEntry.at >= now - window,
+        AuditEntry.object_id == object_id if object_id else AuditEntry.object_id.is_(None))
+    entry_id = db.session.scalar(same.order_by(AuditEntry.id.desc()).limit(1))
+    if entry_id is None:
+        audit(action, outcome=outcome, object_type=object_type, object_id=object_id,
+              neighbourhood_id=neighbourhood_id)
+        return
+    db.session.execute(db.update(AuditEntry).where(AuditEntry.id == entry_id).values(
+        repeats=AuditEntry.repeats + 1, last_at=now))
 
 
 def entries_for(neighbourhood_id: Optional[int], before: Optional[int],

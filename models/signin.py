@@ -4,15 +4,24 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Optional
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from flask_babel import gettext as _
+
 from extensions import db
+from models.audit import AuditEntry
 from models.base import utcnow
 from models.user import SignInAttempt, SignInLink, User, UserSession, check_secret
 from vietnamese import fold
+
+
+PHONE_LIKE = re.compile(r"[\d\s.+()-]+")
+DAY = timedelta(days=1)
+REFUSED = ("failed", "throttled")  # the outcomes of a refused sign-in in the audit log
 
 
 def normalise_phone(text: str) -> str:
@@ -27,41 +36,102 @@ def find_user(login: str) -> Optional[User]:
     """A phone number finds a volunteer; anything else is a username."""
     login = (login or "").strip()
     phone = normalise_phone(login)
-    if phone and len(phone) >= 9 and re.fullmatch(r"[\d\s.+()-]+", login):
+    if phone and len(phone) >= 9 and PHONE_LIKE.fullmatch(login):
         return db.session.scalar(db.select(User).where(User.phone == phone))
     return db.session.scalar(db.select(User).where(User.username == login.lower()))
 
 
-def throttle_keys(login: str, remote_addr: str) -> list[str]:
-    return [f"login:{fold(normalise_phone(login) or login)[:80]}", f"ip:{remote_addr}"]
+def throttle_keys(login: str, tried: Optional[User], remote_addr: str) -> list[str]:
+    """The login's key, then the address's. A known account's key is its id: exactly that
+    account, however its login is written ("x7" is not "totruong7")."""
+    if tried is not None:
+        account = f"user:{tried.id}"
+    elif PHONE_LIKE.fullmatch((login or "").strip()):
+        account = f"phone:{normalise_phone(login)}"
+    else:
+        account = f"name:{fold(login.strip())[:80]}"
+    return [account, f"ip:{remote_addr}"]
 
 
-def too_many_failures(keys: list[str], limit: int, window: timedelta) -> bool:
-    """True when any key failed `limit` times within the window (per login; 4x per address)."""
-    since = utcnow() - window
-    for key in keys:
-        count = db.session.scalar(db.select(db.func.count(SignInAttempt.id))
-                                  .where(SignInAttempt.key == key, SignInAttempt.at >= since))
-        if count >= (limit * 4 if key.startswith("ip:") else limit):
+@dataclass(frozen=True)
+class Limits:
+    """Failed sign-ins allowed per login in `window` and per day (an address: 4x as many)."""
+
+    per_window: int
+    window: timedelta
+    per_day: int
+
+
+def _over(key: str, limits: Limits) -> bool:
+    """Whether the key's tries (this one included) pass a limit."""
+    scale = 4 if key.startswith("ip:") else 1
+    for most, since in ((limits.per_window, limits.window), (limits.per_day, DAY)):
+        count = db.session.scalar(db.select(db.func.count(SignInAttempt.id)).where(
+            SignInAttempt.key == key, SignInAttempt.at >= utcnow() - since))
+        if count > most * scale:
             return True
     return False
 
 
-def record_failure(keys: list[str]) -> None:
-    db.session.add_all(SignInAttempt(key=key) for key in keys)
+def take_a_try(keys: list[str], limits: Limits) -> Optional[list[int]]:
+    """Count this try before its secret is checked, committed, so simultaneous tries see
+    each other and never more than the limit get through: the ids of its rows, or None
+    (not counted) when a key is over its limit."""
+    rows = [SignInAttempt(key=key) for key in keys]
+    db.session.add_all(rows)
+    db.session.commit()
+    ids = [row.id for row in rows]
+    if any(_over(key, limits) for key in keys):
+        db.session.execute(db.delete(SignInAttempt).where(SignInAttempt.id.in_(ids)))
+        db.session.commit()
+        return None
+    return ids
 
 
-def clear_failures(keys: list[str]) -> None:
-    db.session.execute(db.delete(SignInAttempt).where(SignInAttempt.key == keys[0]))
+def clear_failures(keys: list[str], this_try: list[int]) -> None:
+    """A right secret: the login's failures are forgotten, and this try was no failure."""
+    db.session.execute(db.delete(SignInAttempt).where(db.or_(
+        SignInAttempt.key == keys[0], SignInAttempt.id.in_(this_try))))
 
 
-def authenticate(login: str, secret: str) -> Optional[User]:
-    """The active user whose password (or volunteer PIN) matches, or None."""
-    user = find_user(login)
-    known = user is not None and user.active
+def failures_since(user_ids: list[int], since: timedelta) -> dict[int, int]:
+    """Refused sign-ins on each of these accounts in the last `since`, from the audit log
+    (which keeps them after a success clears the throttle)."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(AuditEntry.object_id, db.func.sum(AuditEntry.repeats))
+        .where(AuditEntry.action == "sign_in", AuditEntry.outcome.in_(REFUSED),
+               AuditEntry.object_type == "user", AuditEntry.object_id.in_(user_ids),
+               AuditEntry.at >= utcnow() - since)
+        .group_by(AuditEntry.object_id))
+    return {user_id: int(count) for user_id, count in rows}
+
+
+# -- PINs -----------------------------------------------------------------------------------
+PIN_LENGTH = 6
+# Patterns people pick that no rule below catches: keypad lines, and "520" (love you).
+COMMON_PINS = {"147258", "258369", "159753", "789456", "147852", "741852", "963852",
+               "123654", "102030", "112233", "123321", "520520", "520131", "098765"}
+
+
+def pin_problem(pin: str) -> Optional[str]:
+    """Why a new PIN will not do (in the user's language), or None."""
+    if not re.fullmatch(r"[0-9]{%d}" % PIN_LENGTH, pin or ""):  # ASCII digits only
+        return _("Mã PIN phải gồm đúng %(n)s chữ số 0–9.", n=PIN_LENGTH)
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:])}
+    if (len(set(pin)) <= 2 or steps in ({1}, {9}) or pin[:3] == pin[3:]
+            or pin in COMMON_PINS):
+        return _("Mã PIN này quá dễ đoán (như 123456, 000000, 121212). Hãy chọn mã khác.")
+    return None
+
+
+def authenticate(tried: Optional[User], secret: str) -> Optional[User]:
+    """The account tried, if active and its password (or volunteer PIN) matches, or None."""
+    known = tried is not None and tried.active
     # One argon2 verify whoever is tried: an unknown login hashes against a stand-in.
-    matches = check_secret(user.secret_hash if known else None, secret)
-    return user if known and matches else None
+    matches = check_secret(tried.secret_hash if known else None, secret)
+    return tried if known and matches else None
 
 
 def open_session(user: User) -> str:

@@ -91,6 +91,7 @@ class UserSession(db.Model):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[Optional[datetime]]  # the last request, to a few minutes
     ended_at: Mapped[Optional[datetime]]
 
     user: Mapped[User] = relationship()

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from extensions import db
 from models import audit
+from models.audit import count_repeated
 from models import signin
 from routes.access import WALKERS
 
@@ -41,12 +42,26 @@ def _start_session(user, via: str):
     db.session.commit()
 
 
-def _audit_refused_sign_in(login: str, outcome: str) -> None:
-    """A refused sign-in, on the account that was tried (if any), so its leader sees it."""
-    tried = signin.find_user(login)
-    audit("sign_in", outcome=outcome, object_type="user" if tried else "",
-          object_id=tried.id if tried else None,
-          neighbourhood_id=tried.neighbourhood_id if tried else None)
+def _limits() -> signin.Limits:
+    cfg = current_app.config
+    return signin.Limits(per_window=cfg["SIGN_IN_MAX_FAILURES"],
+                         window=timedelta(minutes=cfg["SIGN_IN_WINDOW_MINUTES"]),
+                         per_day=cfg["SIGN_IN_MAX_FAILURES_PER_DAY"])
+
+
+def _refused(login: str, tried, outcome: str):
+    """A refused sign-in, counted on the account tried (if any) so its leader sees it: one
+    audit entry per account, outcome and window however many tries."""
+    count_repeated("sign_in", outcome=outcome, window=_limits().window,
+                   object_type="user" if tried else "", object_id=tried.id if tried else None,
+                   neighbourhood_id=tried.neighbourhood_id if tried else None)
+    db.session.commit()
+    if outcome == "throttled":
+        flash(_("Đăng nhập sai quá nhiều lần. Hãy thử lại sau %(m)s phút.",
+                m=current_app.config["SIGN_IN_WINDOW_MINUTES"]), "error")
+        return render_template("auth/sign_in.html", login=login), 429
+    flash(_("Sai tên đăng nhập, số điện thoại, mật khẩu hoặc mã PIN."), "error")
+    return render_template("auth/sign_in.html", login=login), 401
 
 
 def _home_for(user) -> str:
@@ -63,23 +78,15 @@ def sign_in_form():
 def sign_in():
     """Password for leaders and officers, phone number and PIN for volunteers."""
     login = request.form.get("login", "")
-    cfg = current_app.config
-    keys = signin.throttle_keys(login, request.remote_addr or "")
-    window = timedelta(minutes=cfg["SIGN_IN_WINDOW_MINUTES"])
-    if signin.too_many_failures(keys, cfg["SIGN_IN_MAX_FAILURES"], window):
-        _audit_refused_sign_in(login, "throttled")
-        db.session.commit()
-        flash(_("Đăng nhập sai quá nhiều lần. Hãy thử lại sau %(m)s phút.",
-                m=cfg["SIGN_IN_WINDOW_MINUTES"]), "error")
-        return render_template("auth/sign_in.html", login=login), 429
-    user = signin.authenticate(login, request.form.get("secret", ""))
+    tried = signin.find_user(login)
+    keys = signin.throttle_keys(login, tried, request.remote_addr or "")
+    this_try = signin.take_a_try(keys, _limits())
+    if this_try is None:
+        return _refused(login, tried, "throttled")
+    user = signin.authenticate(tried, request.form.get("secret", ""))
     if user is None:
-        signin.record_failure(keys)
-        _audit_refused_sign_in(login, "failed")
-        db.session.commit()
-        flash(_("Sai tên đăng nhập, số điện thoại, mật khẩu hoặc mã PIN."), "error")
-        return render_template("auth/sign_in.html", login=login), 401
-    signin.clear_failures(keys)
+        return _refused(login, tried, "failed")
+    signin.clear_failures(keys, this_try)
     _start_session(user, via="password")
     return redirect(_safe_next(request.args.get("next")) or _home_for(user), code=303)
 

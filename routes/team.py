@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 
 from extensions import db
 from models import User, audit
-from models.signin import make_link_token, normalise_phone
+from models.signin import (DAY, PIN_LENGTH, failures_since, make_link_token, normalise_phone,
+                            pin_problem)
 from models.user import phone_taken, volunteers_of
 from routes.access import LEADERS, MANAGERS, current_neighbourhood, roles, volunteer_or_404
 from vietnamese import nfc
@@ -18,10 +19,15 @@ bp = Blueprint("team", __name__, url_prefix="/team")
 @bp.route("/")
 @roles(*MANAGERS)
 def index():
-    """Volunteers of the neighbourhood (its leader adds them; an admin reads)."""
+    """Volunteers of the neighbourhood (its leader adds them; an admin reads), and whose account
+    someone is trying to get into."""
     neighbourhood = current_neighbourhood()
-    return render_template("team/index.html", neighbourhood=neighbourhood,
-                           volunteers=volunteers_of(neighbourhood.id, active_only=False))
+    volunteers = volunteers_of(neighbourhood.id, active_only=False)
+    failures = failures_since([v.id for v in volunteers], DAY)
+    alarm = current_app.config["SIGN_IN_MAX_FAILURES"]
+    return render_template("team/index.html", neighbourhood=neighbourhood, volunteers=volunteers,
+                           pin_length=PIN_LENGTH,
+                           attacked={k: n for k, n in failures.items() if n >= alarm})
 
 
 @bp.post("/")
@@ -30,8 +36,11 @@ def add():
     """Add a volunteer with a phone number and a PIN."""
     name, phone = nfc(request.form.get("name")), normalise_phone(request.form.get("phone", ""))
     pin = request.form.get("pin", "")
-    if not name or len(phone) < 9 or (pin and not (pin.isdigit() and 4 <= len(pin) <= 8)):
-        flash(_("Cần họ tên và số điện thoại; mã PIN (nếu đặt) là 4–8 chữ số."), "error")
+    if not name or len(phone) < 9:
+        flash(_("Cần họ tên và số điện thoại."), "error")
+        return redirect(url_for("team.index"), code=303)
+    if pin and pin_problem(pin):  # no PIN: the volunteer signs in by link
+        flash(pin_problem(pin), "error")
         return redirect(url_for("team.index"), code=303)
     if phone_taken(phone):
         flash(_("Số điện thoại này đã có người dùng."), "error")

@@ -24,7 +24,7 @@ from models import Household, ImportDraft, Lane, Shift, User, Visit, Walk
 from models.rules import local_today
 from vietnamese import nfc
 
-PIN = "2580"
+PIN = "258046"
 CORPUS = [
     "<img src=x onerror=alert(1)>",
     "${alert(1)}",

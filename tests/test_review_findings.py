@@ -210,3 +210,158 @@ def test_every_refused_sign_in_does_the_same_argon2_work_known_or_not(app, clien
         assert answer.status_code == 401, label
         work[label] = len(verified)
     assert set(work.values()) == {1}, work
+
+
+# --- 6: throttling per browser address behind a reverse proxy -------------------------------
+
+def _behind_proxy(app, tmp_path, hops: int):
+    from tests.conftest import make_app
+    return make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, PROXY_HOPS=hops,
+                    SIGN_IN_MAX_FAILURES=2)  # 2 per login, 8 per address: a short test
+
+
+def _try(client, login: str, secret: str, browser: str, forged: str = ""):
+    """A sign-in through one nginx (10.0.0.1), which appends the browser's address."""
+    headers = {"X-Forwarded-For": f"{forged}, {browser}" if forged else browser,
+               "X-Forwarded-Proto": "https", "Referer": "https://localhost/sign-in"}
+    return client.post("/sign-in", data={"login": login, "secret": secret,
+                                         "csrf_token": csrf_of(client)},
+                       headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+
+
+def test_behind_a_proxy_one_address_failing_does_not_lock_out_everyone(app, tmp_path, world):
+    proxied = _behind_proxy(app, tmp_path, hops=1)
+    attacker, leader = proxied.test_client(), proxied.test_client()
+    for n in range(8):  # wrong tries on eight logins: the address's limit, no login's
+        assert _try(attacker, f"khongco{n}", "sai", "203.0.113.7", f"1.2.3.{n}").status_code == 401
+    # A forged address in front of the proxy's changes nothing: the proxy's own entry counts.
+    assert _try(attacker, "khongco9", "sai", "203.0.113.7", "9.9.9.9").status_code == 429
+    answer = _try(leader, world.leader.username, helpers.PASSWORD, "198.51.100.9")
+    assert answer.status_code == 303
+
+
+def test_the_proxy_setting_is_read_from_the_environment_and_off_by_default(monkeypatch,
+                                                                            tmp_path):
+    import config
+    monkeypatch.delenv("GOCUA_PROXY_HOPS", raising=False)
+    assert config.load(tmp_path)["PROXY_HOPS"] == 0
+    monkeypatch.setenv("GOCUA_PROXY_HOPS", "2")
+    assert config.load(tmp_path)["PROXY_HOPS"] == 2
+
+
+def test_without_the_proxy_setting_a_forwarded_address_is_not_believed(app, tmp_path, world):
+    direct = _behind_proxy(app, tmp_path, hops=0).test_client()
+    for n in range(8):
+        _try(direct, f"khongco{n}", "sai", f"203.0.113.{n}")
+    assert _try(direct, "khongco9", "sai", "198.51.100.9").status_code == 429
+
+
+# --- 7: PINs that hold, throttling that counts, a leader who is told -------------------------
+
+def _add_volunteer(client, auth, pin: str, phone: str = "0977123456"):
+    return client.post("/team/", data={"name": "Thành Viên Mới", "phone": phone, "pin": pin,
+                                       "csrf_token": auth.csrf()})
+
+
+def test_a_new_pin_is_six_plain_digits_and_not_an_easy_one(app, client, auth, world):
+    from models import User
+    auth.sign_in(world.leader)
+    for pin in ["1234", "25804", "2580461", "123456", "000000", "111111", "654321", "121212",
+                "123123", "890123", "147258", "٢٥٨٠٤٦", "２５８０４６", "25804a"]:
+        answer = _add_volunteer(client, auth, pin)
+        page = client.get(answer.headers["Location"]).get_data(as_text=True)
+        assert "Mã PIN" in page and ("6 chữ số" in page or "quá dễ đoán" in page), pin
+        assert db.session.scalar(db.select(User).where(User.phone == "0977123456")) is None, pin
+        db.session.rollback()
+    _add_volunteer(client, auth, "258046")
+    auth.sign_out()
+    answer = client.post("/sign-in", data={"login": "0977123456", "secret": "258046",
+                                           "csrf_token": auth.csrf()})
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/walk")
+
+
+def test_simultaneous_wrong_pins_get_no_more_tries_than_the_limit(app, world):
+    """16 at once let 6 through on PostgreSQL when the try was counted after the hash."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+    phone = world.volunteer.phone  # read first: each request below commits the test's reads
+    clients = [app.test_client() for _ in range(12)]
+    tokens = [csrf_of(c) for c in clients]
+    together = Barrier(len(clients))
+
+    def guess(pair):
+        one, token = pair
+        together.wait()
+        return one.post("/sign-in", data={"login": phone, "secret": "975310",
+                                          "csrf_token": token}).status_code
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        codes = list(pool.map(guess, zip(clients, tokens)))
+    # Each try is counted before its PIN is checked: never more than the limit are checked
+    # (on PostgreSQL fewer, when they all counted each other first), the rest wait.
+    assert codes.count(401) <= app.config["SIGN_IN_MAX_FAILURES"], codes
+    assert codes.count(429) == len(clients) - codes.count(401), codes
+
+
+def test_the_throttle_counts_the_exact_account_not_its_digits(app, client, auth, world):
+    leader7 = helpers.gen_user("leader", world.home, username="totruong7")
+    db.session.commit()
+    token = auth.csrf()
+    for _ in range(app.config["SIGN_IN_MAX_FAILURES"] + 1):
+        client.post("/sign-in", data={"login": "x7", "secret": "sai", "csrf_token": token})
+    answer = client.post("/sign-in", data={"login": leader7.username,
+                                           "secret": helpers.PASSWORD, "csrf_token": token})
+    assert answer.status_code == 303
+
+
+def test_the_leader_is_told_when_a_volunteers_account_is_under_attack(app, client, auth,
+                                                                      world):
+    stranger = app.test_client()
+    token = csrf_of(stranger)
+    stranger.post("/sign-in", data={"login": world.volunteer2.phone, "secret": "000001",
+                                    "csrf_token": token})  # one slip: no alarm
+    for _ in range(app.config["SIGN_IN_MAX_FAILURES"] + 3):
+        stranger.post("/sign-in", data={"login": world.volunteer.phone, "secret": "975310",
+                                        "csrf_token": token})
+    auth.sign_in(world.leader)
+    team = client.get("/team/").get_data(as_text=True)
+    warnings = re.findall(r'id="volunteer-(\d+)".*?(Có người đang thử đăng nhập[^<]*)',
+                          team, re.S)
+    assert [int(v) for v, _ in warnings if "đang thử" in _] == [world.volunteer.id]
+    assert f"{app.config['SIGN_IN_MAX_FAILURES'] + 3} lần sai" in warnings[0][1]
+    log = client.get("/audit/").get_data(as_text=True)
+    assert "Tạm khoá do sai nhiều lần" in log and world.volunteer.name in log
+
+
+# --- 11: a flood of refused sign-ins writes one entry per account and window -----------------
+
+def test_a_flood_of_refused_sign_ins_writes_one_entry_per_account_and_window(app, client,
+                                                                              auth, world):
+    from datetime import timedelta
+    auth.sign_in(world.leader)
+    client.post("/households/", data={"csrf_token": auth.csrf(), "house_number": "5",
+                                      "head_name": "Hộ Trước Đợt Thử", "street": "Phố Thử"})
+    auth.sign_out()
+    flood = app.test_client()
+    flood.environ_base["REMOTE_ADDR"] = "203.0.113.7"  # the leader's own address stays free
+    token = csrf_of(flood)
+    tries = [world.volunteer.phone] * 10 + [f"09110000{n:02d}" for n in range(10)] + [
+        world.other_leader.username] * 6 + ["khongcoai"] * 4
+    for login in tries:
+        flood.post("/sign-in", data={"login": login, "secret": "975310", "csrf_token": token})
+    refused = db.session.scalars(db.select(AuditEntry).where(
+        AuditEntry.action == "sign_in", AuditEntry.outcome != "ok")).all()
+    assert sum(e.repeats for e in refused) == len(tries)
+    accounts = {(e.object_id, e.outcome) for e in refused}
+    assert len(refused) == len(accounts) <= 6  # failed and throttled: per account, unknown
+    db.session.rollback()
+    auth.sign_in(world.leader)
+    log = client.get("/audit/").get_data(as_text=True)
+    assert "Thêm hộ" in log and "5 lần" in log  # the volunteer's refusals, counted
+    # A new window, a new entry.
+    for entry in db.session.scalars(db.select(AuditEntry)):
+        entry.at -= timedelta(minutes=app.config["SIGN_IN_WINDOW_MINUTES"] + 1)
+    db.session.commit()
+    flood.post("/sign-in", data={"login": "khongcoai", "secret": "x", "csrf_token": token})
+    assert db.session.scalar(db.select(db.func.count(AuditEntry.id)).where(
+        AuditEntry.action == "sign_in", AuditEntry.outcome != "ok")) == len(refused) + 1

@@ -263,7 +263,7 @@ def test_fields_the_session_decides_are_ignored_in_a_post(app, client, auth, sce
                 "ward_id": scene.far.ward_id, "volunteer_id": scene.other_volunteer.id,
                 "csrf_token": token}
     client.post("/team/", data={**smuggled, "name": "Thành Viên Mới", "phone": "0977000111",
-                                "pin": "2468"})
+                                "pin": "246813"})
     added = db.session.scalar(db.select(User).where(User.phone == "0977000111"))
     assert (added.role, added.neighbourhood_id, added.ward_id) == (
         "volunteer", scene.home.id, scene.home.ward_id)
