@@ -164,9 +164,10 @@ def map(walk_id: int):  # noqa: A001  (the endpoint reads walk.map)
     if start is None:
         return render_template("_error.html", message=_("Chưa có nhà nào có vị trí trên bản đồ."),
                                status=200)
-    m = walk_map(stops, lanes, start, height="55vh", **map_settings())
+    framed = request.args.get("frame") == "1"  # walk.js shows it inside the walk page
+    m = walk_map(stops, lanes, start, height="100vh" if framed else "55vh", **map_settings())
     parts = render_parts(m, nonce=g.csp_nonce)
-    template = "walk/_map.html" if wants_fragment() else "walk/map.html"
+    template = "walk/map_frame.html" if framed else "walk/map.html"
     return render_template(template, parts=parts, walk=walk)
 
 

@@ -46,10 +46,13 @@
   document.addEventListener("htmx:sendError", function () { toast(t("offline")); });
   document.addEventListener("htmx:timeout", function () { toast(t("timeout")); });
 
-  // After signing out, forget the offline copies of pages: the next person on this phone
-  // must not open the previous volunteer's walk. (Unsent visits stay in walk.js's queue.)
+  // After signing out, forget the offline copies of pages and anything htmx kept of them
+  // in sessionStorage (its history cache is off, but an older page may have filled it):
+  // the next person on this phone must not open the previous one's pages.
   document.addEventListener("DOMContentLoaded", function () {
-    if (document.getElementById("signed-out") && window.caches) {
+    if (!document.getElementById("signed-out")) { return; }
+    try { sessionStorage.clear(); } catch (e) { /* storage disabled: nothing kept */ }
+    if (window.caches) {
       caches.keys().then(function (keys) { keys.forEach(function (k) { caches.delete(k); }); });
     }
   });

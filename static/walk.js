@@ -198,27 +198,19 @@
     }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 0 });
   }
 
-  function loadOnce(tag, attrs) {
-    var key = attrs.src || attrs.href;
-    if (document.querySelector(tag + "[" + (attrs.src ? "src" : "href") + "='" + key + "']")) { return Promise.resolve(); }
-    return new Promise(function (resolve, reject) {
-      var el = document.createElement(tag);
-      Object.keys(attrs).forEach(function (k) { el.setAttribute(k, attrs[k]); });
-      el.onload = resolve; el.onerror = reject;
-      document.head.appendChild(el);
-    });
-  }
-
+  // The map is a page of its own in a frame: its script runs under that page's nonce, as
+  // fragments swapped in by htmx never run scripts (base.html's htmx-config).
   function showMap(button) {
     button.disabled = true;
-    Promise.all([loadOnce("link", { rel: "stylesheet", href: button.getAttribute("data-leaflet-css") }),
-                 loadOnce("script", { src: button.getAttribute("data-leaflet-js") })])
-      .then(function () {
-        return htmx.ajax("GET", button.getAttribute("data-map-url"),
-                         { target: "#" + button.getAttribute("data-target"), swap: "innerHTML" });
-      })
-      .then(function () { button.hidden = true; },
-            function () { button.disabled = false; toast(gocua.text("mapFailed")); });
+    var frame = document.createElement("iframe");
+    frame.className = "walk-map-frame";
+    frame.title = button.textContent;
+    frame.onload = function () { button.hidden = true; };
+    frame.onerror = function () { button.disabled = false; toast(gocua.text("mapFailed")); };
+    frame.src = button.getAttribute("data-map-url");
+    var box = document.getElementById(button.getAttribute("data-target"));
+    box.textContent = "";
+    box.appendChild(frame);
   }
 
   // ---- directions ------------------------------------------------------------------

@@ -336,12 +336,15 @@ def test_stop_card_is_a_fragment_for_htmx_and_a_page_otherwise(client, auth, day
     assert "<html" in page and f'id="stop-{day.mine[0].id}"' in page
 
 
-def test_the_map_is_a_fragment_for_htmx_and_a_page_otherwise(client, auth, day):
+def test_the_map_is_a_page_of_its_own_in_a_frame_or_whole(client, auth, day):
     auth.sign_in(day.volunteer)
     walk = _walk(day.volunteer)
-    fragment = client.get(f"/walk/{walk.id}/map", headers=HX).get_data(as_text=True)
+    today = client.get("/walk").get_data(as_text=True)
+    assert f'data-map-url="/walk/{walk.id}/map?frame=1"' in today
+    framed = client.get(f"/walk/{walk.id}/map?frame=1").get_data(as_text=True)
     page = client.get(f"/walk/{walk.id}/map").get_data(as_text=True)
-    assert "<html" not in fragment and "L.map(" in fragment and "gc-stop" in fragment
+    assert "<html" in framed and "L.map(" in framed and "gc-stop" in framed
+    assert "/static/vendor/leaflet/leaflet.js" in framed and 'class="bar"' not in framed
     assert "<html" in page and "/static/vendor/leaflet/leaflet.js" in page
     assert "cdn" not in page.lower() and "unpkg" not in page
 
