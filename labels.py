@@ -84,4 +84,8 @@ JS_TEXT = {
     "mapFailed": _("Chưa tải được bản đồ."),
     "pinSaved": _("Đã lưu vị trí mới."),
     "pinFailed": _("Chưa lưu vị trí: "),
+    "unsentAtSignOut": _("Còn %(n)s lượt gõ cửa chưa gửi lên máy chủ. Gửi trước rồi hãy đăng xuất?",
+                         n="{n}"),
+    "stillUnsent": _("Vẫn chưa gửi được %(n)s lượt (chưa có mạng?). Hãy thử lại khi có mạng, hoặc "
+                     "đăng xuất và gửi sau.", n="{n}"),
 }

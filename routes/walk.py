@@ -87,6 +87,9 @@ def visit(household_id: int):
     """Record one knock on the door, once, however often the phone sends it."""
     found = my_stop_or_404(household_id)
     fields = (request.get_json(silent=True) or {}) if request.is_json else request.form
+    if str(fields.get("by") or g.user.id) != str(g.user.id):  # queued by another volunteer
+        return refused(_("Lượt gõ cửa này do một thành viên khác ghi trên máy này; không gửi "
+                         "dưới tên bạn."), url_for("walk.today"), 409)
     checklist = campaign_services(found.walk.shift)
     services = {s.id: s for s in checklist}
     try:

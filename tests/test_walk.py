@@ -354,3 +354,18 @@ def test_the_service_worker_is_served_from_the_root(client):
     assert response.status_code == 200 and response.mimetype == "application/javascript"
     assert response.headers["Service-Worker-Allowed"] == "/"
     assert b"/walk" in response.data
+
+
+def test_a_visit_queued_by_another_volunteer_is_not_stored_under_mine(client, auth, day):
+    """A shared phone: the queue holds the form as the first volunteer filled it, with `by`."""
+    auth.sign_in(day.volunteer2)
+    page = client.get("/walk").get_data(as_text=True)
+    assert f'name="by" value="{day.volunteer2.id}"' in page
+    door = day.theirs[0]
+    before = _visits()
+    response = _post(client, door, by=str(day.volunteer.id), note="Bà Tư dặn tối mới về")
+    assert response.status_code == 409
+    assert "do một thành viên khác ghi trên máy này" in response.get_data(as_text=True)
+    assert _visits() == before
+    assert _post(client, door, by=str(day.volunteer2.id)).status_code == 201
+    assert _visits() == before + 1
