@@ -97,4 +97,8 @@ JS_TEXT = {
     "pinFailed": _("Chưa lưu vị trí: "),
     "copied": _("Đã sao chép link. Dán vào tin nhắn Zalo để gửi."),
     "copyFailed": _("Chưa sao chép được: hãy bấm giữ vào link để sao chép."),
+    "unsentAtSignOut": _("Còn %(n)s lượt gõ cửa chưa gửi lên máy chủ. Gửi trước rồi hãy đăng xuất?",
+                         n="{n}"),
+    "stillUnsent": _("Vẫn chưa gửi được %(n)s lượt (chưa có mạng?). Hãy thử lại khi có mạng, hoặc "
+                     "đăng xuất và gửi sau.", n="{n}"),
 }

@@ -183,13 +183,28 @@ def neighbourhood_summary(neighbourhood_id: int, today: date, locale: str = "vi"
     year = today.year
     base = bases([neighbourhood_id], "neighbourhood", year).get(neighbourhood_id, {})
     done = done_counts(services, [neighbourhood_id], "neighbourhood", year).get(neighbourhood_id, {})
-    lane_bases = bases([neighbourhood_id], "lane", year)
-    lane_done = done_counts(services, [neighbourhood_id], "lane", year)
     ends = week_ends(campaign.starts_on if campaign else today, today)
     return Summary(overall=figures(services, base, done, locale),
-                   per_lane={lane: figures(services, b, lane_done.get(lane, {}), locale)
-                             for lane, b in lane_bases.items()},
+                   per_lane=lane_figures(neighbourhood_id, services, year, locale),
                    weeks=ends, over_time=series(services, neighbourhood_id, base, ends, year))
+
+
+def lane_figures(neighbourhood_id: int, services: list[Service], year: int,
+                 locale: str = "vi") -> dict[Optional[int], list[Figure]]:
+    """{lane id (None: households on no lane): its figures} for one neighbourhood."""
+    lane_bases = bases([neighbourhood_id], "lane", year)
+    lane_done = done_counts(services, [neighbourhood_id], "lane", year)
+    return {lane: figures(services, b, lane_done.get(lane, {}), locale)
+            for lane, b in lane_bases.items()}
+
+
+def ward_lane_summary(neighbourhood_ids: list[int], today: date,
+                      locale: str = "vi") -> dict[int, dict[Optional[int], list[Figure]]]:
+    """{neighbourhood: {lane: its figures}}: what the ward's figures export adds per lane."""
+    campaigns = campaigns_of(neighbourhood_ids)
+    return {nid: lane_figures(nid, list(campaigns[nid].services) if nid in campaigns else [],
+                              today.year, locale)
+            for nid in neighbourhood_ids}
 
 
 def ward_summary(neighbourhood_ids: list[int], today: date,

@@ -4,7 +4,9 @@ Between the preview and the leader's confirmation the uploaded file waits in the
 database as an ``ImportDraft`` (its bytes, not the parsed rows): any process can pick
 it up, nothing lives in a worker's memory, and the confirm re-reads the file against
 the database as it is *then*, so a household added in the meantime is updated, not
-duplicated. Drafts are single-use and old ones are swept.
+duplicated. Drafts are single-use. The file holds names and phone numbers, so a draft
+lives at most `DRAFT_HOURS`: after that it cannot be confirmed and the next sweep deletes
+it; and erasing a household deletes every draft that holds it (`forget_household`).
 """
 from __future__ import annotations
 
@@ -357,11 +359,45 @@ def apply(neighbourhood: Neighbourhood, filename: str, data: bytes,
     return result
 
 
+def _expiry() -> datetime:
+    return utcnow() - timedelta(hours=DRAFT_HOURS)
+
+
+def expired(draft: ImportDraft) -> bool:
+    """True for a draft older than DRAFT_HOURS: it can no longer be confirmed."""
+    return draft.created_at < _expiry()
+
+
+def sweep_drafts() -> int:
+    """Delete every expired draft; how many. The caller commits."""
+    return db.session.execute(db.delete(ImportDraft).where(
+        ImportDraft.created_at < _expiry())).rowcount
+
+
+def forget_household(household: Household) -> int:
+    """Delete the drafts that hold this household (by address, as an import matches it, or by
+    phone), so that an erase leaves no copy and a later confirm cannot bring it back. A draft
+    that no longer reads is deleted too. How many; the caller commits."""
+    sweep_drafts()
+    drafts = db.session.scalars(db.select(ImportDraft).where(
+        ImportDraft.neighbourhood_id == household.neighbourhood_id)).all()
+    neighbourhood = db.session.get(Neighbourhood, household.neighbourhood_id)
+    gone = 0
+    for draft in drafts:
+        result = preview(neighbourhood, draft.filename, draft.data)
+        rows = [row for row, _ in result.updated] + result.added
+        holds = (result.refused or any(hid == household.id for _, hid in result.updated)
+                 or (household.phone and any(row.phone == household.phone for row in rows)))
+        if holds:
+            db.session.delete(draft)
+            gone += 1
+    return gone
+
+
 def save_draft(neighbourhood_id: int, user_id: int | None, filename: str,
                data: bytes) -> ImportDraft:
-    """Keep the uploaded file until the leader confirms (and sweep stale drafts)."""
-    db.session.execute(db.delete(ImportDraft).where(
-        ImportDraft.created_at < utcnow() - timedelta(hours=DRAFT_HOURS)))
+    """Keep the uploaded file until the leader confirms (and sweep expired drafts)."""
+    sweep_drafts()
     draft = ImportDraft(neighbourhood_id=neighbourhood_id, user_id=user_id,
                         # nfc drops control characters: PostgreSQL refuses a NUL byte
                         filename=nfc(filename)[-200:], data=data)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from extensions import db
+from models import importing
 from models.audit import audit
 from models.base import MAX_ID, Invalid, utcnow
 from models.household import Household, Resident
@@ -189,14 +190,18 @@ def mark_moved(household: Household, user_id: Optional[int]) -> Visit:
     return visit
 
 
-def erase(household: Household, user_id: Optional[int]) -> None:
-    """Erase on request: the household, its residents and its visits; audited without names."""
+def erase(household: Household, user_id: Optional[int]) -> int:
+    """Erase on request: the household, its residents, its visits and the unconfirmed import
+    drafts that hold it; audited without names. How many drafts went."""
     household_id, neighbourhood_id = household.id, household.neighbourhood_id
+    drafts = importing.forget_household(household)
     visits = db.session.execute(db.delete(Visit).where(Visit.household_id == household_id))
     db.session.delete(household)
     db.session.flush()
     audit("household_erased", user_id=user_id, neighbourhood_id=neighbourhood_id,
-          object_type="household", object_id=household_id, visits=visits.rowcount)
+          object_type="household", object_id=household_id, visits=visits.rowcount,
+          import_drafts=drafts)
+    return drafts
 
 
 def add_resident(household: Household, label: str, birth_year: str,

@@ -1,7 +1,8 @@
 """Exports for the ward's report: households with status and services, and the figures table.
 
-A leader's export names the head of household and the phone number (the leader keeps the
-list); a ward officer's or an admin's does not: they report figures, not people.
+The household list is for those who keep the households (a leader; an admin, without names
+or phones); a ward officer reports figures, not people, and gets the figures table only: per
+group and per lane, never a row that stands for a household.
 """
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from flask_babel import gettext as _
 import labels
 from extensions import db
 from models import Neighbourhood, audit
-from models.figures import headline, household_rows, others, ward_summary
+from models.figures import headline, household_rows, others, ward_lane_summary, ward_summary
 from models.place import lanes_of, neighbourhoods_of
 from models.rules import local_today
-from routes.access import LEADERS, READERS, current_neighbourhood, current_ward, roles
+from routes.access import LEADERS, MANAGERS, READERS, current_neighbourhood, current_ward, roles
 from routes.dashboard import one_neighbourhood
 from routes.web import select_locale, translated, vn_date, vn_datetime
 from sheets.writer import write_csv, write_xlsx
@@ -46,7 +47,7 @@ def _send(kind: str, fmt: str, headers: list[str], rows: list, places: list[Neig
 
 
 @bp.route("/households.<fmt>")
-@roles(*READERS)
+@roles(*MANAGERS)
 def households(fmt: str):
     """Every household of the scope with status, attempts and each service."""
     places = scope()
@@ -77,13 +78,24 @@ def households(fmt: str):
 @bp.route("/figures.<fmt>")
 @roles(*READERS)
 def figures(fmt: str):
-    """The summary table: each neighbourhood's figures against their targets."""
+    """The summary table: each neighbourhood's figures against their targets, then each lane's."""
     places = scope()
-    table = ward_summary([p.id for p in places], local_today(), select_locale())
-    headers = [_("Tổ dân phố"), _("Chỉ tiêu"), _("Đạt"), _("Cơ sở"), _("Tỉ lệ (%)"),
+    ids, today, locale = [p.id for p in places], local_today(), select_locale()
+    table, per_lane = ward_summary(ids, today, locale), ward_lane_summary(ids, today, locale)
+    lanes = lanes_of(*ids)
+    lane_names = {lane.id: lane.full_name for lane in lanes}
+    order = {lane.id: index for index, lane in enumerate(lanes)}  # the leader's order
+    headers = [_("Tổ dân phố"), _("Ngõ"), _("Chỉ tiêu"), _("Đạt"), _("Cơ sở"), _("Tỉ lệ (%)"),
                _("Mục tiêu (%)"), _("Đạt mục tiêu")]
-    rows = [[p.name, f.label, f.done, f.base, f.pct, f.target, _("Có") if f.met else _("Chưa")]
-            for p in places for f in headline(table[p.id]) + others(table[p.id])]
+    whole, no_lane = _("Cả tổ"), _("Chưa có ngõ")
+    rows = []
+    for p in places:
+        groups = [(whole, table[p.id])] + [
+            (lane_names.get(lane, no_lane), items) for lane, items in
+            sorted(per_lane[p.id].items(), key=lambda item: order.get(item[0], len(order)))]
+        rows += [[p.name, name, f.label, f.done, f.base, f.pct, f.target,
+                  _("Có") if f.met else _("Chưa")]
+                 for name, items in groups for f in headline(items) + others(items)]
     response = _send("figures", fmt, headers, rows, places)
     db.session.commit()
     return response

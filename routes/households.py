@@ -142,9 +142,12 @@ def erase(household_id: int):
         flash(_("Hãy đánh dấu ô xác nhận để xoá hộ này."), "error")
         return redirect(url_for("households.show", household_id=household.id), code=303)
     neighbourhood_id = household.neighbourhood_id
-    registry.erase(household, g.user.id)
+    drafts = registry.erase(household, g.user.id)
     db.session.commit()
     flash(_("Đã xoá hộ và toàn bộ dữ liệu của hộ."), "ok")
+    if drafts:
+        flash(_("Tệp nhập danh sách chưa xác nhận có hộ này cũng đã bị huỷ; nếu cần, hãy bỏ hộ "
+                "này khỏi tệp rồi tải lên lại."), "ok")
     return redirect(url_for("households.index", neighbourhood=neighbourhood_id), code=303)
 
 

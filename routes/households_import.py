@@ -27,6 +27,8 @@ def audit_refused(neighbourhood_id: int, stage: str, errors: int) -> None:
 @roles(*MANAGERS)
 def import_form():
     """Choose a CSV or XLSX file."""
+    if importing.sweep_drafts():
+        db.session.commit()
     return render_template("households/import.html", neighbourhood=current_neighbourhood())
 
 
@@ -52,7 +54,8 @@ def import_upload():
         db.session.commit()
     status = 200 if preview.ok else 422
     return render_template("households/preview.html", neighbourhood=neighbourhood,
-                           preview=preview, draft=draft, filename=upload.filename), status
+                           preview=preview, draft=draft, filename=upload.filename,
+                           draft_hours=importing.DRAFT_HOURS), status
 
 
 @bp.post("/import/<int:draft_id>/confirm")
@@ -60,6 +63,12 @@ def import_upload():
 def import_confirm(draft_id: int):
     """Write every row of the previewed file, or none."""
     draft = draft_or_404(draft_id)
+    if importing.expired(draft):  # the file holds names and phones: kept a day at most
+        importing.sweep_drafts()
+        db.session.commit()
+        flash(_("Tệp đã tải lên quá %(hours)s giờ nên đã bị xoá; chưa nhập gì. Hãy tải tệp lên lại.",
+                hours=importing.DRAFT_HOURS), "error")
+        return redirect(url_for("households.import_form"), code=303)
     neighbourhood = db.session.get(Neighbourhood, draft.neighbourhood_id)
     try:
         result = importing.apply(neighbourhood, draft.filename, draft.data, g.user.id)
@@ -124,3 +133,11 @@ def import_command(file: Path, neighbourhood_id: int) -> None:
     db.session.commit()
     click.echo(f"Đã nhập: {len(result.added)} hộ mới, {len(result.updated)} hộ cập nhật, "
                f"{len(result.new_lanes)} ngõ mới.")
+
+
+@households_cli.command("sweep-drafts")
+def sweep_drafts_command() -> None:
+    """Delete import drafts older than a day (run it hourly from cron: they hold names)."""
+    gone = importing.sweep_drafts()
+    db.session.commit()
+    click.echo(f"Đã xoá {gone} tệp nhập chưa xác nhận quá {importing.DRAFT_HOURS} giờ.")

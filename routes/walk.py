@@ -88,6 +88,9 @@ def visit(household_id: int):
     """Record one knock on the door, once, however often the phone sends it."""
     found = my_stop_or_404(household_id)
     fields = json_object() if request.is_json else request.form
+    if str(fields.get("by") or g.user.id) != str(g.user.id):  # queued by another volunteer
+        return refused(_("Lượt gõ cửa này do một thành viên khác ghi trên máy này; không gửi "
+                         "dưới tên bạn."), url_for("walk.today"), 409)
     checklist = campaign_services(found.walk.shift)
     services = {s.id: s for s in checklist}
     try:
@@ -167,9 +170,10 @@ def map(walk_id: int):  # noqa: A001  (the endpoint reads walk.map)
     if start is None:
         return render_template("_error.html", message=_("Chưa có nhà nào có vị trí trên bản đồ."),
                                status=200)
-    m = walk_map(stops, lanes, start, height="55vh", **map_settings())
+    framed = request.args.get("frame") == "1"  # walk.js shows it inside the walk page
+    m = walk_map(stops, lanes, start, height="100vh" if framed else "55vh", **map_settings())
     parts = render_parts(m, nonce=g.csp_nonce)
-    template = "walk/_map.html" if wants_fragment() else "walk/map.html"
+    template = "walk/map_frame.html" if framed else "walk/map.html"
     return render_template(template, parts=parts, walk=walk)
 
 

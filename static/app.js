@@ -32,7 +32,21 @@
     catch (e) { return ""; }
   }
 
-  window.gocua = { toast: toast, text: t, csrf: csrf };
+  // ---- the offline visit queue (walk.js keeps it): whose it is ----------------------
+  // A shared phone: each queued visit carries its volunteer (<body data-user>); a page shows
+  // and sends only its own volunteer's, and signing out with some unsent asks first.
+  var QUEUE_KEY = "gocua.visitQueue.v1";
+  function me() { return document.body.getAttribute("data-user") || ""; }
+  function queued() {
+    try { return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]"); } catch (e) { return []; }
+  }
+  function mine() {
+    var who = me();
+    return who ? queued().filter(function (i) { return i.owner === who; }) : [];
+  }
+
+  window.gocua = { toast: toast, text: t, csrf: csrf, queueKey: QUEUE_KEY, me: me,
+                   queued: queued, mine: mine };
   window.gocuaToast = toast;
 
   document.addEventListener("htmx:responseError", function (evt) {
@@ -46,12 +60,53 @@
   document.addEventListener("htmx:sendError", function () { toast(t("offline")); });
   document.addEventListener("htmx:timeout", function () { toast(t("timeout")); });
 
-  // After signing out, forget the offline copies of pages: the next person on this phone
-  // must not open the previous volunteer's walk. (Unsent visits stay in walk.js's queue.)
+  // After signing out, forget the offline copies of pages and anything htmx kept of them
+  // in sessionStorage (its history cache is off, but an older page may have filled it):
+  // the next person on this phone must not open the previous one's pages.
   document.addEventListener("DOMContentLoaded", function () {
-    if (document.getElementById("signed-out") && window.caches) {
+    if (!document.getElementById("signed-out")) { return; }
+    try { sessionStorage.clear(); } catch (e) { /* storage disabled: nothing kept */ }
+    // Visits queued before they had an owner can be sent by no one: they go now.
+    try {
+      var owned = queued().filter(function (i) { return i.owner; });
+      if (owned.length) { localStorage.setItem(QUEUE_KEY, JSON.stringify(owned)); }
+      else { localStorage.removeItem(QUEUE_KEY); }
+    } catch (e) { /* storage disabled: nothing kept */ }
+    if (window.caches) {
       caches.keys().then(function (keys) { keys.forEach(function (k) { caches.delete(k); }); });
     }
+  });
+
+  // Signing out with visits still on the phone: say so, and offer to send them first.
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    var box = document.getElementById("signout-ask");
+    if (!box || !form.classList.contains("signout")) { return; }
+    var waiting = mine().length;
+    if (!waiting) { return; }
+    evt.preventDefault();
+    document.getElementById("signout-ask-text").textContent = t("unsentAtSignOut", { n: waiting });
+    box.hidden = false;
+    box.querySelector(".send-first").focus();
+  });
+  document.addEventListener("click", function (evt) {
+    var box = document.getElementById("signout-ask");
+    var button = box && evt.target.closest && evt.target.closest("#signout-ask button");
+    if (!button) { return; }
+    var form = document.querySelector("form.signout");
+    if (button.classList.contains("stay")) { box.hidden = true; return; }
+    if (button.classList.contains("keep-later")) { form.submit(); return; }
+    if (!window.gocua.flushQueue) {  // not on the walk page: it sends them as it opens
+      window.location.href = box.getAttribute("data-walk-url");
+      return;
+    }
+    button.disabled = true;
+    window.gocua.flushQueue().then(function () {
+      button.disabled = false;
+      var left = mine().length;
+      if (!left) { form.submit(); return; }
+      document.getElementById("signout-ask-text").textContent = t("stillUnsent", { n: left });
+    });
   });
 
   // Copy a sign-in link with one tap.

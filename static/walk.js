@@ -1,14 +1,16 @@
 // Gõ Cửa, the volunteer's walk: nothing typed is lost. Every visit carries an id made on
 // the phone; a save that gets no answer, a 5xx or a timeout is kept in localStorage,
 // shown as waiting ("chưa lưu"), and sent again by itself when the network returns.
-// The server stores a visit sent twice exactly once.
+// The server stores a visit sent twice exactly once. Each queued visit belongs to the
+// volunteer who recorded it: on a shared phone, another volunteer's page neither shows nor
+// sends it (and the server refuses it under another name); a sent one leaves the phone.
 (function () {
   "use strict";
-  var KEY = "gocua.visitQueue.v1";
   var RETRY_MS = 15000;
-  var flushing = false;
+  var flushing = null;  // the sending under way, if any
 
-  var gocua = window.gocua;  // static/app.js: toast, text (the page's words), csrf
+  var gocua = window.gocua;  // static/app.js: toast, text, csrf, the queue's key and owner
+  var KEY = gocua.queueKey;
   function toast(message, ok) { gocua.toast(message, ok); }
 
   function uuid() {
@@ -21,14 +23,17 @@
   }
 
   // ---- the queue -------------------------------------------------------------------
-  function load() {
-    try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
-  }
+  // load(): everyone's items, to write back whole; gocua.mine(): this volunteer's only.
+  function load() { return gocua.queued(); }
   function store(items) {
-    try { localStorage.setItem(KEY, JSON.stringify(items)); } catch (e) { /* full: kept in form */ }
-    showQueue(items);
+    try {
+      if (items.length) { localStorage.setItem(KEY, JSON.stringify(items)); }
+      else { localStorage.removeItem(KEY); }  // nothing sent lingers, not even an empty list
+    } catch (e) { /* full: kept in form */ }
+    showQueue(gocua.mine());
   }
   function enqueue(item) {
+    item.owner = gocua.me();
     var items = load().filter(function (i) { return i.clientId !== item.clientId; });
     items.push(item);
     store(items);
@@ -96,10 +101,9 @@
   function retryable(status) { return status === 0 || status === 401 || status === 408 || status === 429 || status >= 500; }
 
   function flush() {
-    if (flushing) { return Promise.resolve(); }
-    var items = load().filter(function (i) { return !i.error; });
+    if (flushing) { return flushing; }
+    var items = gocua.mine().filter(function (i) { return !i.error; });
     if (!items.length) { return Promise.resolve(); }
-    flushing = true;
     var chain = Promise.resolve(), sent = 0;
     items.forEach(function (item) {
       chain = chain.then(function () {
@@ -118,11 +122,13 @@
         });
       });
     });
-    return chain.then(function () {
-      flushing = false;
+    flushing = chain.then(function () {
+      flushing = null;
       if (sent) { toast(gocua.text("sentWaiting", { n: sent }), true); }
-    }, function () { flushing = false; });
+    }, function () { flushing = null; });
+    return flushing;
   }
+  gocua.flushQueue = flush;  // app.js: "send first, then sign out"
 
   // htmx sends the form; these listeners keep what htmx could not deliver.
   document.addEventListener("htmx:configRequest", function (evt) {
@@ -166,7 +172,7 @@
     if (retry) {
       var form = retry.closest("form");
       var card = retry.closest(".stop");
-      var queued = load().filter(function (i) { return i.household === card.getAttribute("data-household"); });
+      var queued = gocua.mine().filter(function (i) { return i.household === card.getAttribute("data-household"); });
       if (queued.length) {
         queued.forEach(function (i) { delete i.error; enqueue(i); });
         flush();
@@ -198,27 +204,19 @@
     }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 0 });
   }
 
-  function loadOnce(tag, attrs) {
-    var key = attrs.src || attrs.href;
-    if (document.querySelector(tag + "[" + (attrs.src ? "src" : "href") + "='" + key + "']")) { return Promise.resolve(); }
-    return new Promise(function (resolve, reject) {
-      var el = document.createElement(tag);
-      Object.keys(attrs).forEach(function (k) { el.setAttribute(k, attrs[k]); });
-      el.onload = resolve; el.onerror = reject;
-      document.head.appendChild(el);
-    });
-  }
-
+  // The map is a page of its own in a frame: its script runs under that page's nonce, as
+  // fragments swapped in by htmx never run scripts (base.html's htmx-config).
   function showMap(button) {
     button.disabled = true;
-    Promise.all([loadOnce("link", { rel: "stylesheet", href: button.getAttribute("data-leaflet-css") }),
-                 loadOnce("script", { src: button.getAttribute("data-leaflet-js") })])
-      .then(function () {
-        return htmx.ajax("GET", button.getAttribute("data-map-url"),
-                         { target: "#" + button.getAttribute("data-target"), swap: "innerHTML" });
-      })
-      .then(function () { button.hidden = true; },
-            function () { button.disabled = false; toast(gocua.text("mapFailed")); });
+    var frame = document.createElement("iframe");
+    frame.className = "walk-map-frame";
+    frame.title = button.textContent;
+    frame.onload = function () { button.hidden = true; };
+    frame.onerror = function () { button.disabled = false; toast(gocua.text("mapFailed")); };
+    frame.src = button.getAttribute("data-map-url");
+    var box = document.getElementById(button.getAttribute("data-target"));
+    box.textContent = "";
+    box.appendChild(frame);
   }
 
   // ---- directions ------------------------------------------------------------------
@@ -239,7 +237,7 @@
   function start() {
     directionsFor(document);
     if (window.htmx) { htmx.onLoad(directionsFor); }  // cards swapped in after a save
-    showQueue(load());
+    showQueue(gocua.mine());
     flush();
     window.addEventListener("online", flush);
     setInterval(function () { if (navigator.onLine !== false) { flush(); } }, RETRY_MS);

@@ -65,24 +65,44 @@ def test_the_csv_has_a_bom_and_neutralised_formulas(client, auth, listed):
     assert len(rows) == 1 + 6
 
 
-def test_an_officers_export_names_no_person_and_no_phone(client, auth, listed):
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_an_officer_gets_no_household_rows_only_figures_per_group_and_lane(client, auth, listed,
+                                                                           fmt):
     auth.sign_in(listed.officer)
-    response = client.get("/dashboard/export/households.xlsx")
-    values = [[c.value for c in row] for row in cells(response)]
-    assert "Số điện thoại" not in values[0] and "Chủ hộ" not in values[0]
-    flat = {v for row in values for v in row}
-    assert "0912345678" not in flat and "Đặng Thị Quế" not in flat
-    assert {"Tổ 1", "Tổ 2"} <= flat and "Tổ xa" not in flat
-    assert len(values) == 1 + 12  # both neighbourhoods of the ward
+    assert client.get(f"/dashboard/export/households.{fmt}").status_code == 403
+    for page in ("/dashboard", f"/dashboard?neighbourhood={listed.home.id}"):
+        body = client.get(page).get_data(as_text=True)
+        assert "/dashboard/export/figures" in body and "/dashboard/export/households" not in body
+    response = client.get(f"/dashboard/export/figures.{fmt}")
+    assert response.status_code == 200
+    values = ([[c.value for c in row] for row in cells(response)] if fmt == "xlsx" else
+              list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")))))
+    assert values[0][:3] == ["Tổ dân phố", "Ngõ", "Chỉ tiêu"]
+    groups = {(row[0], row[1]) for row in values[1:]}
+    assert groups == {("Tổ 1", "Cả tổ"), ("Tổ 1", "Ngõ 10, Đường Thử"), ("Tổ 1", "Ngõ 20, Đường Thử"),
+                      ("Tổ 2", "Cả tổ"), ("Tổ 2", "Ngõ 10, Đường Thử"), ("Tổ 2", "Ngõ 20, Đường Thử")}
+    flat = {str(v) for row in values for v in row}
+    assert not flat & {"0912345678", "Đặng Thị Quế", "'" + HOSTILE, "'+Phố Lạ", "Phố Lạ"}
+    broadband = [row for row in values if row[2] == "Internet cáp quang" and row[0] == "Tổ 1"]
+    assert [[str(v) for v in row[1:5]] for row in broadband] == [
+        ["Cả tổ", "Internet cáp quang", "1", "6"], ["Ngõ 10, Đường Thử", "Internet cáp quang", "1", "3"],
+        ["Ngõ 20, Đường Thử", "Internet cáp quang", "0", "3"]]
+
+
+def test_the_leader_keeps_the_household_list(client, auth, listed):
+    auth.sign_in(listed.leader)
+    assert "/dashboard/export/households" in client.get("/dashboard").get_data(as_text=True)
+    values = [[c.value for c in row] for row in cells(client.get("/dashboard/export/households.xlsx"))]
+    assert "Đặng Thị Quế" in {v for row in values for v in row}
 
 
 def test_the_figures_table(client, auth, listed):
     auth.sign_in(listed.leader)
     response = client.get("/dashboard/export/figures.xlsx")
     values = [[c.value for c in row] for row in cells(response)]
-    broadband = next(row for row in values if row[1] == "Internet cáp quang")
-    assert broadband[:6] == ["Tổ 1", "Internet cáp quang", 1, 6, 16.7, 100]
-    assert any(row[1] == "Hộ có người đã dùng dịch vụ công trực tuyến" for row in values)
+    broadband = next(row for row in values if row[2] == "Internet cáp quang")
+    assert broadband[:7] == ["Tổ 1", "Cả tổ", "Internet cáp quang", 1, 6, 16.7, 100]
+    assert any(row[2] == "Hộ có người đã dùng dịch vụ công trực tuyến" for row in values)
 
 
 def test_every_export_is_audited_with_who_and_what(client, auth, listed):

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 
 from extensions import db
 from models import Household, Lane
+from models.base import utcnow
 from models.importing import ImportDraft
 from tests.test_households import token
 from tests.test_sheets import csv_text, to_cp1258, xlsx_bytes
@@ -141,3 +143,54 @@ def test_cli_imports_and_refuses_with_exit_status_1(app, runner, world, tmp_path
     assert done.exit_code == 0, done.output
     assert "2 hộ mới, 1 hộ cập nhật" in done.stdout
     assert count() == before + 2
+
+
+def _draft_action(response) -> str:
+    return re.search(r'action="(/households/import/\d+/confirm)"',
+                     response.get_data(as_text=True)).group(1)
+
+
+def test_erasing_a_household_removes_it_from_unconfirmed_drafts(client, leader):
+    lane = leader.home.lanes[0]
+    household = db.session.scalar(db.select(Household).where(
+        Household.lane_id == lane.id, Household.house_number == "2"))
+    household_id = household.id
+    holding = upload(client, csv_text(f"2,{lane.name},Đường Thử,Lý Thị Mai,3,0911222333,,,",
+                                      "9,Ngõ 99,Đường Thử,Lê Văn Nam,2,,,,"))
+    other = upload(client, csv_text("5,Ngõ 77,Đường Thử,Hà Văn Tú,2,,,,"))
+    assert holding.status_code == other.status_code == 200
+    response = client.post(f"/households/{household_id}/erase",
+                           data={"csrf_token": token(client), "confirm": "yes"},
+                           follow_redirects=True)
+    assert "Tệp nhập danh sách chưa xác nhận có hộ này cũng đã bị huỷ" in response.get_data(as_text=True)
+    db.session.expire_all()
+    kept = db.session.scalars(db.select(ImportDraft)).all()
+    assert not any("Lý Thị Mai".encode() in draft.data for draft in kept)
+    assert len(kept) == 1  # the draft without the household stays
+    before = count()
+    assert client.post(_draft_action(holding), data={"csrf_token": token(client)}).status_code == 404
+    assert count() == before  # the erased household does not come back with the file
+    assert not db.session.scalar(db.select(Household).where(Household.head_name == "Lý Thị Mai"))
+    assert client.post(_draft_action(other), data={"csrf_token": token(client)}).status_code == 303
+
+
+def test_a_draft_older_than_a_day_cannot_be_confirmed_and_is_deleted(client, leader, runner):
+    response = upload(client, csv_text(*ROWS))
+    assert "tối đa 24 giờ" in response.get_data(as_text=True)
+    draft = db.session.scalar(db.select(ImportDraft))
+    draft.created_at -= timedelta(hours=24, minutes=1)
+    db.session.commit()
+    before = count()
+    refused = client.post(_draft_action(response), data={"csrf_token": token(client)},
+                          follow_redirects=True)
+    assert "quá 24 giờ nên đã bị xoá" in refused.get_data(as_text=True)
+    assert count() == before
+    db.session.expire_all()
+    assert not db.session.scalars(db.select(ImportDraft)).all()
+    upload(client, csv_text(*ROWS))  # and an expired draft nobody opens goes at the hourly sweep
+    db.session.execute(db.update(ImportDraft).values(created_at=utcnow() - timedelta(hours=25)))
+    db.session.commit()
+    swept = runner.invoke(args=["households", "sweep-drafts"])
+    assert swept.exit_code == 0 and "Đã xoá 1 tệp" in swept.output
+    db.session.expire_all()
+    assert not db.session.scalars(db.select(ImportDraft)).all()

@@ -335,12 +335,15 @@ def test_stop_card_is_a_fragment_for_htmx_and_a_page_otherwise(client, auth, day
     assert "<html" in page and f'id="stop-{day.mine[0].id}"' in page
 
 
-def test_the_map_is_a_fragment_for_htmx_and_a_page_otherwise(client, auth, day):
+def test_the_map_is_a_page_of_its_own_in_a_frame_or_whole(client, auth, day):
     auth.sign_in(day.volunteer)
     walk = _walk(day.volunteer)
-    fragment = client.get(f"/walk/{walk.id}/map", headers=HX).get_data(as_text=True)
+    today = client.get("/walk").get_data(as_text=True)
+    assert f'data-map-url="/walk/{walk.id}/map?frame=1"' in today
+    framed = client.get(f"/walk/{walk.id}/map?frame=1").get_data(as_text=True)
     page = client.get(f"/walk/{walk.id}/map").get_data(as_text=True)
-    assert "<html" not in fragment and "L.map(" in fragment and "gc-stop" in fragment
+    assert "<html" in framed and "L.map(" in framed and "gc-stop" in framed
+    assert "/static/vendor/leaflet/leaflet.js" in framed and 'class="bar"' not in framed
     assert "<html" in page and "/static/vendor/leaflet/leaflet.js" in page
     assert "cdn" not in page.lower() and "unpkg" not in page
 
@@ -350,3 +353,18 @@ def test_the_service_worker_is_served_from_the_root(client):
     assert response.status_code == 200 and response.mimetype == "application/javascript"
     assert response.headers["Service-Worker-Allowed"] == "/"
     assert b"/walk" in response.data
+
+
+def test_a_visit_queued_by_another_volunteer_is_not_stored_under_mine(client, auth, day):
+    """A shared phone: the queue holds the form as the first volunteer filled it, with `by`."""
+    auth.sign_in(day.volunteer2)
+    page = client.get("/walk").get_data(as_text=True)
+    assert f'name="by" value="{day.volunteer2.id}"' in page
+    door = day.theirs[0]
+    before = _visits()
+    response = _post(client, door, by=str(day.volunteer.id), note="Bà Tư dặn tối mới về")
+    assert response.status_code == 409
+    assert "do một thành viên khác ghi trên máy này" in response.get_data(as_text=True)
+    assert _visits() == before
+    assert _post(client, door, by=str(day.volunteer2.id)).status_code == 201
+    assert _visits() == before + 1
