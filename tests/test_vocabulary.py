@@ -14,7 +14,8 @@ from vocabulary import OUTCOMES, SLOTS, STATUS_COLOURS, STATUS_OF_OUTCOME, STATU
 
 TABLES = [(SLOTS, labels.SLOT_LABELS), (SLOTS, labels.NEVER_TRIED_LABELS),
           (STATUSES, labels.STATUS_LABELS), (OUTCOMES, labels.OUTCOME_LABELS),
-          (vocabulary.SERVICE_STATES, labels.SERVICE_STATE_LABELS)]
+          (vocabulary.SERVICE_STATES, labels.SERVICE_STATE_LABELS),
+          (vocabulary.AVAILABILITIES, labels.AVAILABILITY_LABELS)]
 
 
 @pytest.mark.parametrize("codes, table", TABLES)
