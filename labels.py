@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _
 
 SLOT_LABELS = {"sang": _("Sáng"), "chieu": _("Chiều"), "toi": _("Tối")}
+AVAILABILITY_LABELS = {"free": _("Rảnh"), "unknown": _("Chưa rõ"), "not_free": _("Không rảnh")}
 NEVER_TRIED_LABELS = {"sang": _("Chưa thử buổi sáng"), "chieu": _("Chưa thử buổi chiều"),
                       "toi": _("Chưa thử buổi tối")}
 WEEKDAY_LABELS = dict(enumerate([_("Thứ 2"), _("Thứ 3"), _("Thứ 4"), _("Thứ 5"), _("Thứ 6"),
@@ -45,7 +46,8 @@ LOAD_WARNING_LABELS = {"over_capacity": _("Quá số hộ nhận được"),
                        "not_available": _("Không rảnh buổi này"),
                        "cant_come": _("Đã báo không đi được"),
                        "lane_twice": _("Có ngõ giao hai lần"),
-                       "over_window": _("Quá thời gian của buổi")}
+                       "over_window": _("Quá thời gian của buổi"),
+                       "availability_unknown": _("Chưa rõ có rảnh không (chưa báo lịch)")}
 LANE_WARNING_LABELS = {"twice": _("Ngõ giao cho hai người"),
                        "other_shift": _("Ngõ cũng đã giao ở buổi khác cùng ngày")}
 

@@ -16,6 +16,9 @@ SLOT_STARTS = {"sang": 0, "chieu": 11, "toi": 17}
 # never gives a volunteer more minutes than the window holds.
 SLOT_WINDOWS = {"sang": ("08:00", "11:00"), "chieu": ("14:00", "17:00"), "toi": ("19:00", "21:00")}
 
+# -- Whether a volunteer is free for a shift: said yes, never said (chưa rõ), said no ----
+FREE, UNKNOWN, NOT_FREE = AVAILABILITIES = ("free", "unknown", "not_free")
+
 # -- A household's status, derived from its latest visit that counts -------------------
 STATUSES = ("not_visited", "reached", "not_home", "appointment", "declined", "moved",
             "vacant", "not_found")

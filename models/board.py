@@ -17,6 +17,7 @@ from models.place import Lane
 from models.shift import Assignment, Shift, ShiftResponse, Walk
 from models.user import User, volunteers_of
 from models.visit_time import STREET_DETOUR
+from vocabulary import FREE, NOT_FREE, UNKNOWN
 from models.walkplan import (WALK_M_PER_MIN, assign_many, follow_planner, households_to_visit,
                              start_of, through_lanes, visit_minutes)
 
@@ -45,6 +46,7 @@ class Load:
     lanes: list[LaneRow]
     walk: Optional[Walk]
     warnings: list[str]
+    availability: str = FREE
 
     @property
     def households(self) -> int:
@@ -107,8 +109,20 @@ def lane_point(lane: Lane, households, default) -> tuple[float, float]:
 
 def cant_come(shift: Shift) -> set[int]:
     """Volunteers who said "I can't make it" for this shift."""
-    return set(db.session.scalars(db.select(ShiftResponse.user_id).where(
-        ShiftResponse.shift_id == shift.id, ShiftResponse.can_come.is_(False))))
+    return {user_id for user_id, can in answers(shift).items() if not can}
+
+
+def answers(shift: Shift) -> dict[int, bool]:
+    """{volunteer: can come} for those who answered for this shift (or were marked free)."""
+    return dict(db.session.execute(db.select(ShiftResponse.user_id, ShiftResponse.can_come)
+                                   .where(ShiftResponse.shift_id == shift.id)).all())
+
+
+def availability(user: User, shift: Shift, said: dict[int, bool]) -> str:
+    """FREE, UNKNOWN (never said when they are free: Suggest may use them, flagged) or
+    NOT_FREE (said no: for this shift, away that date, or not in their week)."""
+    free = said[user.id] if user.id in said else user.free_on(shift.day, shift.slot)
+    return UNKNOWN if free is None else FREE if free else NOT_FREE
 
 
 def given_elsewhere(shift: Shift) -> set[int]:
@@ -153,7 +167,7 @@ def board(shift: Shift) -> Board:
     """Everything the board shows."""
     rows, _, _ = lane_rows(shift)
     walks = {w.volunteer_id: w for w in shift.walks}
-    away = cant_come(shift)
+    said = answers(shift)
     mine: dict[int, list[LaneRow]] = defaultdict(list)
     for a in sorted(shift.assignments, key=lambda a: (a.position, a.id or 0)):
         if a.lane_id in rows and rows[a.lane_id] not in mine[a.volunteer_id]:
@@ -167,14 +181,24 @@ def board(shift: Shift) -> Board:
             load.warnings.append("over_capacity")
         if load.minutes > shift.window_minutes:
             load.warnings.append("over_window")
-        if not user.is_available(shift.day, shift.slot):
-            load.warnings.append("not_available")
-        if user.id in away:
+        load.availability = availability(user, shift, said)
+        if said.get(user.id) is False:
             load.warnings.append("cant_come")
+        elif load.availability == NOT_FREE:
+            load.warnings.append("not_available")
+        elif load.availability == UNKNOWN:
+            load.warnings.append("availability_unknown")
         if any("twice" in row.warnings for row in load.lanes):
             load.warnings.append("lane_twice")
         loads.append(load)
     return Board(shift, list(rows.values()), loads)
+
+
+def unsure(shift: Shift, volunteer_ids) -> list[User]:
+    """Those of these volunteers who have not said whether they are free (chưa rõ)."""
+    said = answers(shift)
+    return [u for u in volunteers_of(shift.neighbourhood_id)
+            if u.id in volunteer_ids and availability(u, shift, said) == UNKNOWN]
 
 
 def suggest(shift: Shift) -> dict[int, list[int]]:
@@ -183,9 +207,11 @@ def suggest(shift: Shift) -> dict[int, list[int]]:
     from the meeting point included) and their capacity; returns {volunteer: new lane ids}.
     Lanes that fit nobody stay free for another volunteer or another shift."""
     rows, by_lane, minutes = lane_rows(shift)
-    away = cant_come(shift)
+    said = answers(shift)
+    # Those who have not said when they are free are asked too (the board flags them);
+    # never those who said no.
     people = [u for u in volunteers_of(shift.neighbourhood_id)
-              if u.is_available(shift.day, shift.slot) and u.id not in away]
+              if availability(u, shift, said) != NOT_FREE]
     if not people:
         return {}
     window = shift.window_minutes

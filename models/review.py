@@ -18,7 +18,7 @@ from models.household import Household, Resident
 from models.place import Lane
 from models.base import utcnow
 from models.rules import counting_sql, in_basis_sql, local_time, local_today, slot_of, slot_of_sql
-from models.shift import SOONEST_FIRST, Assignment, Shift, ShiftHousehold, Walk, WalkStop
+from models.shift import GOING, SOONEST_FIRST, Assignment, Shift, ShiftHousehold, Walk, WalkStop
 from models.visit import ServiceState, Visit
 from vietnamese import house_number_key
 from vocabulary import HOME, OPEN, SLOT_ORDER, SLOTS
@@ -169,7 +169,7 @@ def appointment_slots(household_ids: list[int]) -> dict[int, tuple[date, Optiona
 
 def first_shift(neighbourhood_id: int, day: date, slot: Optional[str]) -> Optional[Shift]:
     """The first shift in that slot (any slot if none) on or after that day."""
-    query = select(Shift).where(Shift.neighbourhood_id == neighbourhood_id,
+    query = select(Shift).where(Shift.neighbourhood_id == neighbourhood_id, GOING,
                                 Shift.day >= max(day, local_today()))
     if slot in SLOTS:
         query = query.where(Shift.slot == slot)
@@ -328,6 +328,6 @@ def planned(household_ids: list[int], now: Optional[datetime] = None) -> dict[in
     if not household_ids:
         return {}
     rows = db.session.execute(select(ShiftHousehold.household_id, Shift).join(Shift).where(
-        ShiftHousehold.household_id.in_(household_ids), not_over(now=now))
+        ShiftHousehold.household_id.in_(household_ids), not_over(now=now), GOING)
         .order_by(*(column.desc() for column in SOONEST_FIRST))).all()
     return {h: shift for h, shift in rows}  # the soonest last, so it stays

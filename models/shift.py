@@ -141,23 +141,29 @@ class ShiftHousehold(db.Model):
 IN_SLOT_ORDER = db.case(SLOT_ORDER, value=Shift.slot)
 SOONEST_FIRST = (Shift.day, IN_SLOT_ORDER)
 
-def coming_shifts(neighbourhood_id: int) -> list[Shift]:
-    """The neighbourhood's shifts from today on, soonest first."""
-    return db.session.scalars(db.select(Shift).where(Shift.neighbourhood_id == neighbourhood_id,
-                                                     Shift.day >= local_today())
-                              .order_by(*SOONEST_FIRST)).all()
+GOING = Shift.cancelled_at.is_(None)
+
+
+def coming_shifts(neighbourhood_id: int, going_only: bool = False) -> list[Shift]:
+    """The neighbourhood's shifts from today on (cancelled ones too, unless asked), soonest
+    first."""
+    query = db.select(Shift).where(Shift.neighbourhood_id == neighbourhood_id,
+                                   Shift.day >= local_today())
+    if going_only:
+        query = query.where(GOING)
+    return db.session.scalars(query.order_by(*SOONEST_FIRST)).all()
 
 
 def coming_shift(neighbourhood_id: int, shift_id: Optional[int]) -> Optional[Shift]:
-    """One of the neighbourhood's shifts from today on, or None."""
+    """One of the neighbourhood's shifts from today on, not cancelled, or None."""
     return db.session.scalar(db.select(Shift).where(
         Shift.id == (shift_id or 0), Shift.neighbourhood_id == neighbourhood_id,
-        Shift.day >= local_today()))
+        Shift.day >= local_today(), GOING))
 
 
 def shifts_on(day: date, neighbourhood_id: Optional[int] = None) -> list[Shift]:
-    """The shifts of a day (of one neighbourhood, or everywhere), morning first."""
-    query = db.select(Shift).where(Shift.day == day)
+    """The shifts of a day (of one neighbourhood, or everywhere), morning first; not cancelled."""
+    query = db.select(Shift).where(Shift.day == day, GOING)
     if neighbourhood_id is not None:
         query = query.where(Shift.neighbourhood_id == neighbourhood_id)
     return db.session.scalars(query.order_by(IN_SLOT_ORDER, Shift.id)).all()
@@ -166,7 +172,7 @@ def shifts_on(day: date, neighbourhood_id: Optional[int] = None) -> list[Shift]:
 def walks_of(volunteer_id: int, day: date) -> list[Walk]:
     """A volunteer's walks in the day's shifts, morning first."""
     return db.session.scalars(db.select(Walk).join(Shift).where(
-        Walk.volunteer_id == volunteer_id, Shift.day == day).order_by(IN_SLOT_ORDER)).all()
+        Walk.volunteer_id == volunteer_id, Shift.day == day, GOING).order_by(IN_SLOT_ORDER)).all()
 
 
 def walk_of(shift_id: int, volunteer_id: int) -> Optional[Walk]:
@@ -190,6 +196,41 @@ def cant_come_to(user_id: int, shift_ids: list[int]) -> list[int]:
     return db.session.scalars(db.select(ShiftResponse.shift_id).where(
         ShiftResponse.user_id == user_id, ShiftResponse.shift_id.in_(shift_ids),
         ShiftResponse.can_come.is_(False))).all()
+
+
+def plan_shift(neighbourhood, fields: dict, campaign_id: Optional[int]) -> Shift:
+    """A new shift (or a cancelled one in the same slot, going again), or Invalid if the slot
+    is already planned. The caller commits."""
+    shift = db.session.scalar(db.select(Shift).where(
+        Shift.neighbourhood_id == neighbourhood.id, Shift.day == fields["day"],
+        Shift.slot == fields["slot"]))
+    if shift is not None and shift.cancelled_at is None:
+        raise Invalid(_("Buổi này đã có trong kế hoạch."))
+    if shift is None:
+        shift = Shift(neighbourhood_id=neighbourhood.id, meeting_lat=neighbourhood.meeting_lat,
+                      meeting_lon=neighbourhood.meeting_lon)
+        db.session.add(shift)
+    for name, value in fields.items():
+        setattr(shift, name, value)
+    shift.campaign_id, shift.cancelled_at = campaign_id, None
+    shift.meeting_point = shift.meeting_point or neighbourhood.meeting_point
+    db.session.flush()
+    return shift
+
+
+def edit_shift(shift: Shift, fields: dict) -> bool:
+    """Change a shift's day, slot, meeting point or window, or Invalid if that slot is taken;
+    returns whether the day or slot moved (then the walks are rebuilt by the caller)."""
+    taken = db.session.scalar(db.select(Shift.id).where(
+        Shift.neighbourhood_id == shift.neighbourhood_id, Shift.day == fields["day"],
+        Shift.slot == fields["slot"], Shift.id != shift.id))
+    if taken is not None:
+        raise Invalid(_("Buổi này đã có trong kế hoạch."))
+    moved = (shift.day, shift.slot) != (fields["day"], fields["slot"])
+    for name, value in fields.items():
+        setattr(shift, name, value)
+    shift.meeting_point = shift.meeting_point or shift.neighbourhood.meeting_point
+    return moved
 
 
 def new_shift_fields(form) -> dict:

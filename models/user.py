@@ -80,8 +80,15 @@ class User(db.Model):
 
     def is_available(self, day: date, slot: str) -> bool:
         """Free on that weekday and slot, and not away that date."""
+        return self.free_on(day, slot) is True
+
+    def free_on(self, day: date, slot: str) -> Optional[bool]:
+        """True: free that weekday and slot; False: away that date, or their week leaves it
+        out; None: they have not said when they are free (chưa rõ)."""
         if any(a.day == day for a in self.away_dates):
             return False
+        if not self.availability:
+            return None
         return any(a.weekday == day.weekday() and a.slot == slot for a in self.availability)
 
 

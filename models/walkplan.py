@@ -18,7 +18,8 @@ import planner
 from extensions import db
 from models.household import Household
 from models.place import Lane, Neighbourhood
-from models.review import appointment_slots, place_in_walks
+from models.base import utcnow
+from models.review import appointment_slots, place_appointments, place_in_walks
 from models.shift import Assignment, Shift, ShiftHousehold, Walk, WalkStop
 from models.visit_time import VISIT_BASE_MIN, WALK_M_PER_MIN, visit_minutes
 from vietnamese import house_number_key
@@ -309,3 +310,17 @@ def move_lane(shift: Shift, volunteer_id: int, lane_id: int, step: int) -> bool:
         a.position = position
     rebuild_walks(shift, [volunteer_id])
     return True
+
+
+def cancel_shift(shift: Shift) -> None:
+    """Call a shift off: its walks go (no phone shows them), appointments placed in it move
+    to the next shift in their slot; assignments stay on record. The caller commits."""
+    shift.cancelled_at = utcnow()
+    walks = db.select(Walk.id).where(Walk.shift_id == shift.id)
+    db.session.execute(db.delete(WalkStop).where(WalkStop.walk_id.in_(walks)))
+    db.session.execute(db.delete(Walk).where(Walk.shift_id == shift.id))
+    db.session.execute(db.delete(ShiftHousehold).where(ShiftHousehold.shift_id == shift.id,
+                                                       ShiftHousehold.reason == "appointment"))
+    db.session.expire(shift, ["walks"])
+    db.session.flush()
+    place_appointments(shift.neighbourhood_id)

@@ -48,7 +48,7 @@ def index():
     return render_template("review/index.html", **context, statuses=OPEN,
                            never_labels=translated(labels.NEVER_TRIED_LABELS),
                            services=campaign.services if campaign else [],
-                           shifts=coming_shifts(neighbourhood.id),
+                           shifts=coming_shifts(neighbourhood.id, going_only=True),
                            volunteers=volunteers_of(neighbourhood.id))
 
 

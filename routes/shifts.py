@@ -11,13 +11,15 @@ import labels
 from extensions import db
 from geo.maps import render_parts, walk_map
 from models import Shift, audit
-from models.board import board, suggest
+from models.board import board, suggest, unsure
 from models.campaign import current_campaign
 from models.place import paths_of
 from models.rules import local_today
 from models.base import Invalid
-from models.shift import coming_shifts, group_windows_fields, new_shift_fields, walk_of
-from models.walkplan import follow_planner, give_lane, move_lane, place_stops, start_of
+from models.shift import (coming_shifts, edit_shift, group_windows_fields, new_shift_fields,
+                          plan_shift, respond_to, walk_of)
+from models.walkplan import (cancel_shift, follow_planner, give_lane, move_lane, place_stops,
+                             rebuild_walks, start_of)
 from routes.access import (LEADERS, current_neighbourhood, lane_or_404, roles, shift_or_404,
                            volunteer_or_404)
 from routes.web import map_settings, refused, translated, wants_fragment
@@ -29,6 +31,7 @@ bp = Blueprint("shifts", __name__, url_prefix="/shifts")
 @bp.context_processor
 def _labels():
     return {"load_warnings": translated(labels.LOAD_WARNING_LABELS),
+            "availability_labels": translated(labels.AVAILABILITY_LABELS),
             "lane_warnings": translated(labels.LANE_WARNING_LABELS)}
 
 
@@ -56,14 +59,11 @@ def create():
     except Invalid as problem:
         return refused(problem, url_for("shifts.index"))
     campaign = current_campaign(place.id, running_only=True)
-    shift = Shift(neighbourhood_id=place.id, campaign_id=campaign.id if campaign else None,
-                  **fields, meeting_lat=place.meeting_lat, meeting_lon=place.meeting_lon)
-    shift.meeting_point = shift.meeting_point or place.meeting_point
-    db.session.add(shift)
     try:
-        db.session.flush()
-    except IntegrityError:
-        return refused(_("Buổi này đã có trong kế hoạch."), url_for("shifts.index"))
+        shift = plan_shift(place, fields, campaign.id if campaign else None)
+    except (Invalid, IntegrityError) as problem:
+        return refused(problem if isinstance(problem, Invalid)
+                       else _("Buổi này đã có trong kế hoạch."), url_for("shifts.index"))
     _audit("shift_created", shift, day=shift.day.isoformat(), slot=shift.slot)
     db.session.commit()
     return redirect(url_for("shifts.board_page", shift_id=shift.id), code=303)
@@ -83,6 +83,59 @@ def windows():
     db.session.commit()
     flash(_("Đã lưu giờ các buổi của tổ."), "ok")
     return redirect(url_for("shifts.index"), code=303)
+
+
+@bp.post("/<int:shift_id>/edit")
+@roles(*LEADERS)
+def edit(shift_id: int):
+    """Change a coming shift's day, slot, meeting point or hours; its walks follow."""
+    shift = going_shift_or_404(shift_id)
+    back = url_for("shifts.board_page", shift_id=shift.id)
+    try:
+        moved = edit_shift(shift, new_shift_fields(request.form))
+        db.session.flush()
+    except (Invalid, IntegrityError) as problem:
+        return refused(problem if isinstance(problem, Invalid)
+                       else _("Buổi này đã có trong kế hoạch."), back)
+    if moved:
+        rebuild_walks(shift)
+    _audit("shift_edited", shift, day=shift.day.isoformat(), slot=shift.slot)
+    db.session.commit()
+    flash(_("Đã sửa buổi. Thành viên thấy giờ mới trên điện thoại."), "ok")
+    return redirect(back, code=303)
+
+
+@bp.post("/<int:shift_id>/cancel")
+@roles(*LEADERS)
+def cancel(shift_id: int):
+    """Call a shift off: no walk of it stays on any phone; its volunteers see it cancelled."""
+    shift = going_shift_or_404(shift_id)
+    cancel_shift(shift)
+    _audit("shift_cancelled", shift, day=shift.day.isoformat(), slot=shift.slot)
+    db.session.commit()
+    flash(_("Đã huỷ buổi %(slot)s %(day)s.", slot=translated(labels.SLOT_LABELS)[shift.slot],
+            day=shift.day.strftime("%d/%m/%Y")), "ok")
+    return redirect(url_for("shifts.index"), code=303)
+
+
+@bp.post("/<int:shift_id>/volunteers/<int:user_id>/free")
+@roles(*LEADERS)
+def mark_free(shift_id: int, user_id: int):
+    """The leader marks a volunteer free for this shift (they said so by phone), in one click."""
+    shift = going_shift_or_404(shift_id)
+    volunteer = volunteer_or_404(user_id, shift.neighbourhood_id, 400)
+    respond_to(shift, volunteer.id, True)
+    _audit("marked_free", shift, volunteer_id=volunteer.id)
+    db.session.commit()
+    return _board_changed(shift)
+
+
+def going_shift_or_404(shift_id: int) -> Shift:
+    """A shift that can still change: not over and not cancelled (409 otherwise)."""
+    shift = shift_or_404(shift_id)
+    if shift.cancelled_at is not None or shift.day < local_today():
+        abort(409)
+    return shift
 
 
 @bp.route("/<int:shift_id>/board")
@@ -129,7 +182,7 @@ def _board_changed(shift: Shift, lane=None):
 @roles(*LEADERS)
 def give(shift_id: int, lane_id: int):
     """Give a lane to a volunteer (or to nobody)."""
-    shift = shift_or_404(shift_id)
+    shift = going_shift_or_404(shift_id)
     lane = lane_or_404(lane_id, shift.neighbourhood_id)
     chosen = request.form.get("volunteer_id", "")
     volunteer = volunteer_or_404(chosen, shift.neighbourhood_id, 400) if chosen else None
@@ -144,7 +197,7 @@ def give(shift_id: int, lane_id: int):
 @roles(*LEADERS)
 def move(shift_id: int, user_id: int, lane_id: int):
     """Move a lane up or down in a volunteer's order; their walk follows."""
-    shift = shift_or_404(shift_id)
+    shift = going_shift_or_404(shift_id)
     volunteer = volunteer_or_404(user_id, shift.neighbourhood_id, 400)
     step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if step is None:
@@ -159,7 +212,7 @@ def move(shift_id: int, user_id: int, lane_id: int):
 @roles(*LEADERS)
 def planner_order(shift_id: int, user_id: int):
     """Walk a volunteer's lanes in the planner's order."""
-    shift = shift_or_404(shift_id)
+    shift = going_shift_or_404(shift_id)
     volunteer = volunteer_or_404(user_id, shift.neighbourhood_id, 400)
     if any(a.volunteer_id == volunteer.id for a in shift.assignments):
         follow_planner(shift, [volunteer.id])
@@ -172,7 +225,7 @@ def planner_order(shift_id: int, user_id: int):
 @roles(*LEADERS)
 def suggest_lanes(shift_id: int):
     """Suggest: fill the lanes not yet given, balancing minutes across available volunteers."""
-    shift = shift_or_404(shift_id)
+    shift = going_shift_or_404(shift_id)
     added = suggest(shift)
     count = sum(len(v) for v in added.values())
     _audit("lanes_suggested", shift, lanes=count)
@@ -180,6 +233,10 @@ def suggest_lanes(shift_id: int):
     if count:
         flash(_("Đã gợi ý %(n)s ngõ cho %(m)s thành viên. Bạn vẫn có thể đổi lại.",
                 n=count, m=len(added)), "ok")
+        asked = unsure(shift, added)
+        if asked:
+            flash(_("%(n)s người chưa rõ có rảnh không đã được gợi ý: hãy hỏi lại họ.",
+                    n=len(asked)), "error")
     else:
         flash(_("Không còn ngõ nào để gợi ý, hoặc không có thành viên rảnh buổi này."), "error")
     return redirect(url_for("shifts.board_page", shift_id=shift.id), code=303)

@@ -15,7 +15,7 @@ from models.review import add_to_shift, planned
 from models.rules import LOCAL_TZ, local_today
 from models.walkplan import give_lane, move_lane
 from tests import helpers
-from tests.test_shifts import free_every_day, post
+from tests.test_shifts import free_every_day, mornings_only, post
 
 
 def houses(place, lane=None):
@@ -46,6 +46,7 @@ def review_add(client, auth, shift, households, volunteer):
 def test_suggest_does_not_give_doors_already_on_a_chosen_volunteers_walk(client, auth, world):
     lane_a, lane_b = world.home.lanes
     free_every_day(world.volunteer2)
+    mornings_only(world.volunteer)  # not free this evening: Suggest gives them nothing
     shift = helpers.gen_shift(world.home, local_today() + timedelta(days=2), "toi")
     db.session.commit()
     chosen = houses(world.home, lane_a)[:2]

@@ -144,9 +144,16 @@ def test_a_lane_of_another_neighbourhood_is_not_found(leader, world, shift):
     assert response.status_code == 404
 
 
+def mornings_only(*users):
+    """They said when they are free, and it is not this (afternoon) shift."""
+    for user in users:
+        user.availability = [Availability(weekday=d, slot="sang") for d in range(7)]
+    db.session.commit()
+
+
 def test_warnings_not_refusals_over_capacity_and_not_available(leader, world, shift):
     world.volunteer.capacity = 2
-    db.session.commit()
+    mornings_only(world.volunteer)
     response = post(leader, f"/shifts/{shift.id}/lanes/{world.home.lanes[0].id}",
                     {"volunteer_id": world.volunteer.id}, htmx=True)
     load = load_of(response.get_data(as_text=True), world.volunteer)
@@ -166,7 +173,8 @@ def test_cant_make_it_reaches_the_board_on_the_next_poll(leader, world, shift):
 
 
 def test_suggest_fills_the_free_lanes_among_available_volunteers(leader, world, shift):
-    extra = helpers.gen_user("volunteer", world.home)  # not free this slot
+    extra = helpers.gen_user("volunteer", world.home)
+    mornings_only(extra)  # not free this slot
     free_every_day(world.volunteer, world.volunteer2)
     given = world.home.lanes[0]
     post(leader, f"/shifts/{shift.id}/lanes/{given.id}", {"volunteer_id": world.volunteer2.id},
@@ -182,7 +190,8 @@ def test_suggest_fills_the_free_lanes_among_available_volunteers(leader, world, 
     assert "Đã gợi ý 1 ngõ" in leader.get(f"/shifts/{shift.id}/board").get_data(as_text=True)
 
 
-def test_suggest_with_nobody_free_says_so(leader, shift):
+def test_suggest_with_nobody_free_says_so(leader, world, shift):
+    mornings_only(world.volunteer, world.volunteer2)
     post(leader, f"/shifts/{shift.id}/suggest")
     assert "không có thành viên rảnh" in leader.get(f"/shifts/{shift.id}/board").get_data(as_text=True)
 

@@ -1,7 +1,7 @@
 """refused sign-ins counted in one audit entry; when a session was last seen
 
 Revision ID: a7c3e1d2b9f0
-Revises: 451569714d66
+Revises: a14c0ffee001
 Create Date: 2026-12-01 20:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e1d2b9f0'
-down_revision = '451569714d66'
+down_revision = 'a14c0ffee001'
 branch_labels = None
 depends_on = None
 
