@@ -16,7 +16,8 @@ TABLES = [(SLOTS, labels.SLOT_LABELS), (SLOTS, labels.NEVER_TRIED_LABELS),
           (STATUSES, labels.STATUS_LABELS), (OUTCOMES, labels.OUTCOME_LABELS),
           (vocabulary.SERVICE_STATES, labels.SERVICE_STATE_LABELS),
           (vocabulary.ROLES, labels.ROLE_LABELS), (vocabulary.PER, labels.PER_LABELS),
-          (tuple(vocabulary.AGE_BASES), labels.AGE_BASIS_LABELS)]
+          (tuple(vocabulary.AGE_BASES), labels.AGE_BASIS_LABELS),
+          (vocabulary.STARTUP_STEPS, labels.STARTUP_STEP_LABELS)]
 
 
 @pytest.mark.parametrize("codes, table", TABLES)
