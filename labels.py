@@ -38,6 +38,13 @@ AGE_BASIS_LABELS = {"all": _("Mọi người"), "adult": _("Từ 18 tuổi"), "1
                     "working_age": _("Tuổi lao động (15–60)")}
 ROLE_LABELS = {"admin": _("Quản trị"), "ward_officer": _("Cán bộ phường"),
                "leader": _("Tổ trưởng"), "volunteer": _("Thành viên tổ")}
+STARTUP_STEP_LABELS = {
+    "campaign": _("Nhận đợt vận động của phường và chỉnh danh mục của tổ"),
+    "households": _("Nhập danh sách hộ"), "positions": _("Đặt vị trí các hộ trên bản đồ"),
+    "lanes": _("Xếp các hộ vào ngõ"), "volunteers": _("Thêm thành viên tổ"),
+    "links": _("Gửi link đăng nhập cho từng thành viên"),
+    "availability": _("Ghi lịch rảnh của thành viên"), "first_shift": _("Lên kế hoạch buổi đi đầu tiên"),
+}
 # A figure that is not a service of its own (models.figures adds it beside public_service).
 PUBLIC_SERVICE_HOUSEHOLD = _("Hộ có người đã dùng dịch vụ công trực tuyến")
 

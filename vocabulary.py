@@ -65,6 +65,10 @@ PER = ("household", "resident")
 # -- Service states of the default checklist (a campaign may name its own) --------------
 SERVICE_STATES = ("no", "yes", "not_registered", "captured", "activated", "in_use")
 
+# -- A new group's start-up steps, in the order they are done (models.startup) ----------
+STARTUP_STEPS = ("campaign", "households", "positions", "lanes", "volunteers", "links",
+                 "availability", "first_shift")
+
 # -- Roles: who signs in. Which role may do what is in routes/access.py ----------------
 ADMIN, WARD_OFFICER, LEADER, VOLUNTEER = ROLES = ("admin", "ward_officer", "leader",
                                                   "volunteer")

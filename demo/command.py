@@ -1,4 +1,10 @@
-"""`flask demo`: load the demo neighbourhood, team, campaign, shifts and two weeks of visits."""
+"""`flask demo`: load the demo neighbourhood, team, campaign, shifts and two weeks of visits.
+
+The reference group: Tổ dân phố số 6 of phường Tân Thành, Thái Nguyên city, which the 2025
+reform of local government merged into phường Tích Lương (two tiers since 1 July 2025: the
+province, then the ward). The ward is Tích Lương; Tân Thành stays as its former name, for
+search and on the pages. Its people, lanes and figures are made up.
+"""
 from __future__ import annotations
 
 import random
@@ -14,6 +20,7 @@ from extensions import db
 from models import (Availability, Campaign, Household, Lane, Neighbourhood, Resident, Shift,
                     User, Ward)
 from models.base import utcnow
+from models.campaign import give_ward_campaign
 from models.user import hash_secret
 from models.visit import VisitInput, record_visit
 from models.review import place_appointments
@@ -22,6 +29,9 @@ from models.rules import LOCAL_TZ, slot_of
 from models.rules import local_today
 
 PASSWORD, PIN = "gocua2026", "482916"
+PROVINCE, WARD, FORMER_WARD = "Thái Nguyên", "Phường Tích Lương", "Phường Tân Thành"
+ABOUT = ("Tổ dân phố số 6, phường Tân Thành, Thái Nguyên — từ năm 2025 thuộc phường Tích "
+         "Lương (sáp nhập). Người, ngõ và số liệu là dữ liệu mẫu.")
 SLOT_HOURS = {"sang": 8, "chieu": 15, "toi": 19}
 OUTCOME_WEIGHTS = [("met", 56), ("not_home", 22), ("come_back", 7), ("declined", 5),
                    ("moved", 3), ("vacant", 3), ("not_found", 4)]
@@ -152,19 +162,20 @@ def todays_shift(place: Neighbourhood, campaign: Campaign, volunteers: list[User
 
 def load_demo() -> None:
     year = local_today().year
-    ward = Ward(name="Phường Phan Đình Phùng", province="Thái Nguyên",
-                aliases="Phường Trưng Vương; Phường Túc Duyên")
+    ward = Ward(name=WARD, province=PROVINCE, aliases=FORMER_WARD)
     db.session.add(ward)
     home = make_place("Tổ dân phố số 6", ward, 6, 0.0, layout.lanes(), layout.houses(year))
     other_lanes = layout.lanes()[:3]
     other = make_place("Tổ dân phố số 7", ward, 7, 0.006, other_lanes, layout.houses(year, 7))
     volunteers = make_users(ward, home, other)
+    # The ward's campaign, set by its officer; each group runs its copy.
+    ward_campaign = Campaign(ward_id=ward.id, name="Chuyển đổi số cộng đồng 2026",
+                             starts_on=local_today() - timedelta(days=30))
+    ward_campaign.add_default_services()
+    db.session.add(ward_campaign)
+    db.session.flush()
     for place in (home, other):
-        campaign = Campaign(neighbourhood_id=place.id, name="Chuyển đổi số cộng đồng 2026",
-                            starts_on=local_today() - timedelta(days=30))
-        campaign.add_default_services()
-        db.session.add(campaign)
-        db.session.flush()
+        campaign = give_ward_campaign(place)
         if place is home:
             past_visits(place, campaign, volunteers)
             todays_shift(place, campaign, volunteers)
@@ -178,6 +189,7 @@ def load_demo() -> None:
 
 
 def print_sign_ins() -> None:
+    click.echo(ABOUT)
     click.echo("Đăng nhập thử (demo sign-ins):")
     for username, name in SIGN_INS:
         click.echo(f"  {name:<16} {username:<14} mật khẩu {PASSWORD}")

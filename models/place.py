@@ -17,6 +17,9 @@ from vietnamese import fold, nfc
 from vocabulary import SLOT_WINDOWS
 
 NAME_MAX = 120
+# Where a map opens when nothing of the group or its ward has a position yet: the whole
+# country, never a city the group is not in.
+COUNTRY_VIEW = ((16.0, 106.0), 6)
 
 
 def name_order(name: str) -> tuple:
@@ -84,6 +87,19 @@ class Neighbourhood(db.Model):
     def map_centre(self) -> Optional[tuple[float, float]]:
         """Where an empty map of the group opens: its meeting point, else its ward's."""
         return self.meeting_latlon or self.ward.centre
+
+    def map_view(self, points=()) -> tuple[tuple[float, float], int]:
+        """(centre, zoom) a map of the group opens on: its meeting point, else the middle of
+        the points it shows, else its ward, else the whole country."""
+        points = [p for p in points if p and p[0] is not None and p[1] is not None]
+        if self.meeting_latlon:
+            return self.meeting_latlon, 17
+        if points:
+            return (sum(p[0] for p in points) / len(points),
+                    sum(p[1] for p in points) / len(points)), 17
+        if self.ward.centre:
+            return self.ward.centre, 15
+        return COUNTRY_VIEW
 
     def set_meeting_point(self, lat, lon, label: str = "") -> None:
         """The meeting point (the cultural house) from a click on the map; Invalid if the

@@ -3,18 +3,23 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, url_for
 
+import labels
 from models.place import neighbourhoods_of
+from models.startup import first_steps
 from models.registry import lane_counts, status_counts
 from routes.access import EVERYWHERE, LEADERS, WALKERS, login_required, neighbourhood_or_404
+from routes.web import translated
 
 bp = Blueprint("home", __name__)
 
 
 def _neighbourhood_page(neighbourhood):
     counts = status_counts([neighbourhood.id])[neighbourhood.id]
+    steps = first_steps(neighbourhood.id) if g.user.role in LEADERS else []
     return render_template("home/neighbourhood.html", neighbourhood=neighbourhood,
                            counts=counts, total=sum(counts.values()),
-                           lanes=lane_counts(neighbourhood.id))
+                           lanes=lane_counts(neighbourhood.id), steps=steps,
+                           step_labels=translated(labels.STARTUP_STEP_LABELS))
 
 
 @bp.route("/")

@@ -16,23 +16,17 @@ from routes.households import bp
 from routes.web import json_object, map_settings, refused
 from sheets.cells import LAT_RANGE, LON_RANGE
 
-DEFAULT_CENTRE = (21.0285, 105.8542)  # Hà Nội, when a neighbourhood has nothing to show yet
-
-
 def _map_rows(neighbourhood_id: int) -> tuple[list[dict], list[dict]]:
     lanes = [{"name": lane.full_name, "path": lane.path_points}
              for lane in lanes_of(neighbourhood_id)]
     return registry.map_rows(neighbourhood_id), lanes
 
 
-def _centre(neighbourhood, rows: list[dict], lanes: list[dict]):
-    if neighbourhood.meeting_latlon:
-        return neighbourhood.meeting_latlon
+def _view(neighbourhood, rows: list[dict], lanes: list[dict]):
+    """(centre, zoom): the meeting point, the households, the lanes, the ward, the country."""
     points = [(r["lat"], r["lon"]) for r in rows if r["lat"] is not None] or \
         [p for lane in lanes for p in lane["path"]]
-    if not points:
-        return DEFAULT_CENTRE
-    return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+    return neighbourhood.map_view(points)
 
 
 @bp.route("/map")
@@ -41,7 +35,8 @@ def map_page():
     """The map: households coloured by status, lanes drawn, a card beside the map."""
     neighbourhood = current_neighbourhood()
     rows, lanes = _map_rows(neighbourhood.id)
-    m = household_map(rows, lanes, _centre(neighbourhood, rows, lanes), **map_settings(),
+    centre, zoom = _view(neighbourhood, rows, lanes)
+    m = household_map(rows, lanes, centre, zoom=zoom, **map_settings(),
                       card_url=url_for("households.card", household_id=0).replace(
                           "/0/", "/__ID__/"),
                       draggable=g.user.role in LEADERS)

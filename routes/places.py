@@ -20,7 +20,6 @@ from sheets.model import SheetRefused
 from sheets.names import parse_names
 
 bp = Blueprint("places", __name__, url_prefix="/places")
-VIETNAM = (16.0, 106.0)  # the whole country, zoomed out: a ward with no point set yet
 
 
 def _ward(ward_id: int) -> Ward:
@@ -143,9 +142,8 @@ def import_groups(ward_id: int):
 def group(group_id: int):
     """A group: rename, retire, and its meeting point by a click on the map."""
     group = _group(group_id)
-    centre = group.map_centre
-    m = point_map(centre or VIETNAM, group.meeting_latlon, zoom=17 if centre else 6,
-                  **map_settings())
+    centre, zoom = group.map_view()
+    m = point_map(centre, group.meeting_latlon, zoom=zoom, **map_settings())
     return render_template("places/group.html", group=group,
                            parts=render_parts(m, nonce=g.csp_nonce))
 

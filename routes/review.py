@@ -27,9 +27,8 @@ def _map(neighbourhood, rows):
                "label": f"{r.household.address} · {r.not_home}×"} for r in rows]
     lanes = [{"name": lane.full_name, "path": lane.path_points} for lane in neighbourhood.lanes]
     placed = [p for p in points if p["lat"] is not None]
-    centre = neighbourhood.meeting_latlon or (
-        (placed[0]["lat"], placed[0]["lon"]) if placed else (21.0285, 105.8542))
-    m = household_map(points, lanes, centre, height="45vh", **map_settings())
+    centre, zoom = neighbourhood.map_view([(p["lat"], p["lon"]) for p in placed])
+    m = household_map(points, lanes, centre, height="45vh", zoom=zoom, **map_settings())
     return render_parts(m, nonce=g.csp_nonce)
 
 

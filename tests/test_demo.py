@@ -34,3 +34,23 @@ def test_demo_refuses_to_load_twice_but_if_empty_is_quiet(runner):
     quiet = runner.invoke(args=["demo", "--if-empty"])
     assert quiet.exit_code == 0
     assert db.session.scalar(db.select(db.func.count(Neighbourhood.id))) == 2
+
+
+def test_the_demo_is_tổ_6_of_tân_thành_merged_into_tích_lương(runner, client, auth):
+    from models import Campaign, Ward
+    result = runner.invoke(args=["demo"])
+    assert "phường Tân Thành" in result.output and "phường Tích Lương" in result.output
+    ward = db.session.scalar(db.select(Ward))
+    assert (ward.name, ward.province, ward.aliases) == ("Phường Tích Lương", "Thái Nguyên",
+                                                        "Phường Tân Thành")
+    # The ward's campaign, and each group's copy of it.
+    ward_campaign = db.session.scalar(db.select(Campaign).where(Campaign.neighbourhood_id.is_(None)))
+    copies = db.session.scalars(db.select(Campaign).where(
+        Campaign.parent_id == ward_campaign.id)).all()
+    assert len(copies) == 2
+    client.get("/sign-in")
+    client.post("/sign-in", data={"login": "totruong", "secret": "gocua2026",
+                                  "csrf_token": auth.csrf()})
+    page = client.get("/").get_data(as_text=True)
+    assert "Tổ dân phố số 6" in page
+    assert "Phường Tích Lương (trước năm 2025: Phường Tân Thành), Thái Nguyên" in page

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from extensions import db
 from models import (AuditEntry, AwayDate, Household, ImportDraft, Job, Lane, Shift, User, Visit,
                     Walk)
+from models.campaign import current_campaign
 from models.placing import JOB_KIND
 from models.visit import VisitInput, record_visit
 from models.rules import local_today
@@ -52,6 +53,7 @@ def _populate(place, volunteers: list[User], leader: User, secret: str) -> Simpl
         found.walks[volunteer.id], found.visits[volunteer.id] = walk, visit
         found.households[volunteer.id] = household
         volunteer.away_dates.append(AwayDate(day=local_today() + timedelta(days=3)))
+    found.campaign = current_campaign(place.id)
     found.draft = ImportDraft(neighbourhood_id=place.id, user_id=leader.id, filename="x.csv",
                               data=b"x")
     found.job = Job(kind=JOB_KIND, neighbourhood_id=place.id, state="done")
@@ -84,7 +86,9 @@ def _objects(found, volunteer: User) -> dict[str, int]:
             "shift_id": found.shift.id, "lane_id": found.lane.id, "user_id": volunteer.id,
             "walk_id": found.walks[volunteer.id].id, "visit_id": found.visits[volunteer.id].id,
             "draft_id": found.draft.id, "job_id": found.job.id, "away_id": away.id,
-            "neighbourhood_id": found.place.id}
+            "neighbourhood_id": found.place.id, "group_id": found.place.id,
+            "ward_id": found.place.ward_id, "campaign_id": found.campaign.id,
+            "service_id": found.campaign.services[0].id}
 
 
 MATE_OBJECTS = {"household_id", "resident_id", "user_id", "walk_id", "visit_id", "away_id"}

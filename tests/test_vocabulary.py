@@ -17,7 +17,8 @@ TABLES = [(SLOTS, labels.SLOT_LABELS), (SLOTS, labels.NEVER_TRIED_LABELS),
           (vocabulary.SERVICE_STATES, labels.SERVICE_STATE_LABELS),
           (vocabulary.ROLES, labels.ROLE_LABELS), (vocabulary.PER, labels.PER_LABELS),
           (tuple(vocabulary.AGE_BASES), labels.AGE_BASIS_LABELS),
-          (vocabulary.AVAILABILITIES, labels.AVAILABILITY_LABELS)]
+          (vocabulary.AVAILABILITIES, labels.AVAILABILITY_LABELS),
+          (vocabulary.STARTUP_STEPS, labels.STARTUP_STEP_LABELS)]
 
 
 @pytest.mark.parametrize("codes, table", TABLES)
