@@ -275,12 +275,20 @@ _UPDATED = (Household.id, Household.street, Household.members, Household.phone, 
             Household.position_accuracy_m, Household.position_approximate, Household.version)
 
 
+def _ids_by_address(neighbourhood_id: int) -> dict[tuple, int]:
+    """{(lane id, street, house number): household id}: the address is unique."""
+    rows = db.session.execute(db.select(Household.lane_id, Household.street, Household.house_number,
+                                        Household.id)
+                              .where(Household.neighbourhood_id == neighbourhood_id))
+    return {(lane_id, street, number): hid for lane_id, street, number, hid in rows}
+
+
 def _insert_residents(pairs: list[tuple[int, SheetRow]]) -> None:
-    """Every resident of these (household id, row) pairs, in one executemany."""
+    """Every resident of these (household id, row) pairs, in one Core executemany."""
     params = [{"household_id": hid, "label": label, "birth_year": year}
               for hid, row in pairs for label, year in residents_of(row)]
     if params:
-        db.session.execute(db.insert(Resident), params)
+        db.session.execute(Resident.__table__.insert(), params)
 
 
 def _update_all(updates: list[tuple[SheetRow, int]]) -> None:
@@ -342,10 +350,12 @@ def apply(neighbourhood: Neighbourhood, filename: str, data: bytes,
             row.street = lane.street
         new_rows.append(_new_household(neighbourhood.id, lane.id if lane else None, row))
     if new_rows:
-        # ids in the rows' order, from the same executemany (RETURNING on both databases)
-        ids = db.session.scalars(db.insert(Household).returning(
-            Household.id, sort_by_parameter_order=True), new_rows).all()
-        _insert_residents(list(zip(ids, result.added)))
+        # Core executemany: one statement, no per-row ORM work (RETURNING in parameter
+        # order fell back to one INSERT per row on SQLite); the ids are read back by address
+        db.session.execute(Household.__table__.insert(), new_rows)
+        ids = _ids_by_address(neighbourhood.id)
+        _insert_residents([(ids[(r["lane_id"], r["street"], r["house_number"])], row)
+                           for r, row in zip(new_rows, result.added)])
     if result.updated:
         _update_all(result.updated)
         kept = _with_residents([hid for _, hid in result.updated])
