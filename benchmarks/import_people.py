@@ -61,6 +61,8 @@ def main() -> None:
     data = write_csv(HEADERS, rows)
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{folder}/bench.sqlite3"
+        if url.startswith(("postgres://", "postgresql://")):  # the driver the app installs
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                           "INSTANCE_PATH": folder})
         with app.app_context():
