@@ -26,7 +26,7 @@ from models.place import Lane, Neighbourhood
 from models.campaign import Campaign, Service
 from sheets import RowError, SheetRefused, SheetRow, parse_households, without_id_cards
 from vietnamese import fold, nfc
-from vocabulary import NOT_VISITED, UNKNOWN_RELATION
+from vocabulary import HEAD_RELATION, NOT_VISITED, UNKNOWN_RELATION
 
 DRAFT_HOURS = 24
 _KINDS = ("ngo", "ngach", "hem", "kiet", "lane", "alley")
@@ -224,7 +224,10 @@ def residents_of(row: SheetRow) -> list[tuple[str, int | None]]:
     """The residents a row brings: its person list, else as many unknown ones as its count."""
     if row.residents is not None:
         return row.residents
-    return [(UNKNOWN_RELATION, None)] * (row.members or 0)
+    count = row.members or 0
+    if count and row.head_birth_year is not None:  # the list gave the head's birth date
+        return [(HEAD_RELATION, row.head_birth_year)] + [(UNKNOWN_RELATION, None)] * (count - 1)
+    return [(UNKNOWN_RELATION, None)] * count
 
 
 def _with_residents(household_ids: list[int]) -> set[int]:

@@ -195,7 +195,8 @@ class RowValidator:
         return SheetRow(row_number=row_number, members=values.get("members"), phone=values.get("phone"),
                         lat=values.get("lat"), lon=values.get("lon"), house_number=values["house_number"],
                         lane_path=values["lane"], street=values["street"], head_name=values["head_name"],
-                        note=values["note"], lane_street=values["lane_street"])
+                        note=values["note"], lane_street=values["lane_street"],
+                        head_birth_year=values.get("birth"))
 
     def _shape_error(self, row_number: int, cells: Sequence[object]) -> RowError | None:
         count = len(cells)
@@ -313,8 +314,7 @@ class PersonGrouper:
             errors.append(RowError(row_number, v.column("relation"),
                                    "Nhân khẩu chưa có chủ hộ: mỗi hộ bắt đầu bằng dòng “Chủ hộ”"))
             return errors
-        if values["house_number"] and (v.address_key(v.household(row_number, values))
-                                       != v.address_key(self.current)):
+        if values["house_number"] and not self._same_place(v.household(row_number, values)):
             errors.append(RowError(row_number, v._where("house_number"),
                                    f"Địa chỉ khác với hộ của chủ hộ ở dòng {self.current.row_number}; "
                                    "mỗi hộ bắt đầu bằng dòng “Chủ hộ”"))
@@ -322,6 +322,14 @@ class PersonGrouper:
             self.current.residents.append(resident)
             self.people += 1
         return errors
+
+    def _same_place(self, member: SheetRow) -> bool:
+        """The member's address is the head's, as far as it is written: "12" alone under
+        "12, ngõ 5, phố Huế" is the same house."""
+        v, head = self.validator, self.current
+        mine, theirs = v.address_key(member), v.address_key(head)
+        return mine[2] == theirs[2] and all(not part or part == other for part, other in
+                                            ((mine[0], theirs[0]), (mine[1], theirs[1])))
 
     def _close(self) -> RowError | None:
         current, self.current = self.current, None
