@@ -100,7 +100,21 @@ class LaneIndex:
         return found[0] if found else None
 
     def _walk(self, path: list[str], street: str) -> tuple[list[Lane], list[str]]:
-        """(existing lanes along the path, the parts still missing)."""
+        """(existing lanes along the path, the parts still missing).
+
+        The export writes "Ngách 12/9" under "Ngõ 12" as "Ngõ 12/Ngách 12/9": when the path
+        as written is not all there, the part repeating its parent's number is tried away."""
+        found, missing = self._walk_as_written(path, street)
+        if missing:
+            shorter = [part for k, part in enumerate(path) if not (
+                0 < k < len(path) - 1 and lane_token(part) == lane_token(path[k - 1]))]
+            if shorter != path:
+                again, rest = self._walk_as_written(shorter, street)
+                if not rest:
+                    return again, []
+        return found, missing
+
+    def _walk_as_written(self, path: list[str], street: str) -> tuple[list[Lane], list[str]]:
         found: list[Lane] = []
         for index, part in enumerate(path):
             lane = self._find(found[-1] if found else None, lane_token(part), street)

@@ -17,6 +17,7 @@ from models.figures import bases
 from models.household import Resident
 from models.importing import ImportDraft
 from models.rules import local_today
+from tests import helpers
 from tests.test_households_import import confirm, count, upload
 from vocabulary import UNKNOWN_RELATION
 
@@ -316,6 +317,14 @@ def test_the_leader_s_export_re_imports_as_updates_never_duplicates(client, lead
     hostile = db.session.scalar(db.select(Household).where(
         Household.neighbourhood_id == leader.home.id).order_by(Household.id))
     hostile.set_head_name("=HYPERLINK(\"http://x\",\"Bấm\")")
+    # a ngách named as the demo names them ("Ngách 10/3" under "Ngõ 10"), and one plainly
+    ngo = db.session.scalar(db.select(Lane).where(Lane.name == "Ngõ 10",
+                                                  Lane.neighbourhood_id == leader.home.id))
+    for name in ("Ngách 10/3", "Ngách 5"):
+        lane = Lane(neighbourhood_id=leader.home.id, name=name, street=ngo.street, parent=ngo)
+        db.session.add(lane)
+        db.session.flush()
+        helpers.gen_household(leader.home, lane, "7", head=f"Hộ trong {name}")
     db.session.commit()
     export = client.get(f"/dashboard/export/households.{fmt}")
     assert export.status_code == 200
