@@ -124,8 +124,10 @@ EXPORT_FIGURE_HEADERS = ("to dan pho", "tinh trang", "so lan go cua", "lan go ga
                          "last visit", "consent to keep data")
 # The relation that starts a household in a person-per-row list.
 HEAD_RELATIONS = ("chu ho", "ch", "chu", "head", "head of household", "self")
-# What a resident created from a bare member count is called until the door says more.
+# What a resident created from a bare member count is called until the door says more,
+# and the head of household when a household list gives the head's birth date.
 UNKNOWN_RELATION = "chưa rõ"
+HEAD_RELATION = "chủ hộ"
 # Words that open a row under the data which is not data: a signature block, a note, a total.
 FOOTER_WORDS = ("nguoi lap", "nguoi lap bieu", "nguoi lap danh sach", "to truong",
                 "to pho", "truong thon", "truong xom", "truong ban", "bi thu", "can bo",

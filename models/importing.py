@@ -28,7 +28,7 @@ from models.place import Lane, Neighbourhood
 from models.campaign import Campaign, Service
 from sheets import RowError, SheetRefused, SheetRow, parse_households, without_id_cards
 from vietnamese import fold, nfc
-from vocabulary import NOT_VISITED, UNKNOWN_RELATION
+from vocabulary import HEAD_RELATION, NOT_VISITED, UNKNOWN_RELATION
 
 DRAFT_HOURS = 24
 _KINDS = ("ngo", "ngach", "hem", "kiet", "lane", "alley")
@@ -102,7 +102,21 @@ class LaneIndex:
         return found[0] if found else None
 
     def _walk(self, path: list[str], street: str) -> tuple[list[Lane], list[str]]:
-        """(existing lanes along the path, the parts still missing)."""
+        """(existing lanes along the path, the parts still missing).
+
+        The export writes "Ngách 12/9" under "Ngõ 12" as "Ngõ 12/Ngách 12/9": when the path
+        as written is not all there, the part repeating its parent's number is tried away."""
+        found, missing = self._walk_as_written(path, street)
+        if missing:
+            shorter = [part for k, part in enumerate(path) if not (
+                0 < k < len(path) - 1 and lane_token(part) == lane_token(path[k - 1]))]
+            if shorter != path:
+                again, rest = self._walk_as_written(shorter, street)
+                if not rest:
+                    return again, []
+        return found, missing
+
+    def _walk_as_written(self, path: list[str], street: str) -> tuple[list[Lane], list[str]]:
         found: list[Lane] = []
         for index, part in enumerate(path):
             lane = self._find(found[-1] if found else None, lane_token(part), street)
@@ -226,7 +240,10 @@ def residents_of(row: SheetRow) -> list[tuple[str, int | None]]:
     """The residents a row brings: its person list, else as many unknown ones as its count."""
     if row.residents is not None:
         return row.residents
-    return [(UNKNOWN_RELATION, None)] * (row.members or 0)
+    count = row.members or 0
+    if count and row.head_birth_year is not None:  # the list gave the head's birth date
+        return [(HEAD_RELATION, row.head_birth_year)] + [(UNKNOWN_RELATION, None)] * (count - 1)
+    return [(UNKNOWN_RELATION, None)] * count
 
 
 def _with_residents(household_ids: list[int]) -> set[int]:
@@ -277,12 +294,20 @@ _UPDATED = (Household.id, Household.street, Household.members, Household.phone, 
             Household.position_accuracy_m, Household.position_approximate, Household.version)
 
 
+def _ids_by_address(neighbourhood_id: int) -> dict[tuple, int]:
+    """{(lane id, street, house number): household id}: the address is unique."""
+    rows = db.session.execute(db.select(Household.lane_id, Household.street, Household.house_number,
+                                        Household.id)
+                              .where(Household.neighbourhood_id == neighbourhood_id))
+    return {(lane_id, street, number): hid for lane_id, street, number, hid in rows}
+
+
 def _insert_residents(pairs: list[tuple[int, SheetRow]]) -> None:
-    """Every resident of these (household id, row) pairs, in one executemany."""
+    """Every resident of these (household id, row) pairs, in one Core executemany."""
     params = [{"household_id": hid, "label": label, "birth_year": year}
               for hid, row in pairs for label, year in residents_of(row)]
     if params:
-        db.session.execute(db.insert(Resident), params)
+        db.session.execute(Resident.__table__.insert(), params)
 
 
 def _update_all(updates: list[tuple[SheetRow, int]]) -> None:
@@ -344,10 +369,12 @@ def apply(neighbourhood: Neighbourhood, filename: str, data: bytes,
             row.street = lane.street
         new_rows.append(_new_household(neighbourhood.id, lane.id if lane else None, row))
     if new_rows:
-        # ids in the rows' order, from the same executemany (RETURNING on both databases)
-        ids = db.session.scalars(db.insert(Household).returning(
-            Household.id, sort_by_parameter_order=True), new_rows).all()
-        _insert_residents(list(zip(ids, result.added)))
+        # Core executemany: one statement, no per-row ORM work (RETURNING in parameter
+        # order fell back to one INSERT per row on SQLite); the ids are read back by address
+        db.session.execute(Household.__table__.insert(), new_rows)
+        ids = _ids_by_address(neighbourhood.id)
+        _insert_residents([(ids[(r["lane_id"], r["street"], r["house_number"])], row)
+                           for r, row in zip(new_rows, result.added)])
     if result.updated:
         _update_all(result.updated)
         kept = _with_residents([hid for _, hid in result.updated])

@@ -131,8 +131,10 @@ def import_command(file: Path, neighbourhood_id: int) -> None:
         click.echo("Không nhập gì: hãy sửa tệp rồi nhập lại.", err=True)
         sys.exit(1)
     db.session.commit()
+    for note in result.notes:  # what was skipped or dropped, as the preview page says it
+        click.echo(note)
     click.echo(f"Đã nhập: {len(result.added)} hộ mới, {len(result.updated)} hộ cập nhật, "
-               f"{len(result.new_lanes)} ngõ mới.")
+               f"{len(result.new_lanes)} ngõ mới, {result.residents} nhân khẩu.")
 
 
 @households_cli.command("sweep-drafts")

@@ -30,6 +30,7 @@ class SheetRow:
     lane_street: str = ""
     # (relation, birth year) of each resident a person list gave; None: the file has no list
     residents: list[tuple[str, int | None]] | None = None
+    head_birth_year: int | None = None  # a household list's birth column: the head's
 
 
 @dataclass
@@ -55,6 +56,7 @@ class ParsedSheet:
     people: int = 0  # residents a person list gave
     id_columns: list[int] = field(default_factory=list)  # never read, emptied in the draft
     worksheet: int = 0  # which worksheet of a workbook was read
+    width: int = 0  # columns of the header
 
     @property
     def ok(self) -> bool:

@@ -50,8 +50,10 @@ def without_id_cards(filename: str, data: bytes, sheet: ParsedSheet) -> tuple[st
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     for record in records:
-        writer.writerow(["" if index in sheet.id_columns else _as_text(cell)
-                         for index, cell in enumerate(record)])
+        cells = ["" if index in sheet.id_columns else _as_text(cell)
+                 for index, cell in enumerate(record)]
+        # a workbook's row stops at its last cell; a CSV row must be as wide as its header
+        writer.writerow(cells + [""] * (sheet.width - len(cells)) if cells else [])
     return os.path.splitext(filename)[0][:190] + ".csv", out.getvalue().encode("utf-8-sig")
 
 
@@ -151,6 +153,7 @@ class _Reader:
         header_row = header_index + 1
         sheet = ParsedSheet(encoding=encoding, unknown_columns=[h for _, h in match.unknown],
                             person_list=match.person_list)
+        sheet.width = len(match.headers)
         sheet.id_columns = [i for i, h in enumerate(match.headers)
                             if h and field_for(h, self.figures) == ID_CARD]
         sheet.errors += _header_errors(header_row, match)
@@ -246,7 +249,8 @@ def _column_notes(match: HeaderMatch, header_index: int) -> list[str]:
     if "address" in match.fields:
         notes.append(f"Cột “{match.headers[match.fields['address']]}” được tách thành số nhà, ngõ và đường.")
     if "birth" in match.fields:
-        notes.append(f"Cột “{match.headers[match.fields['birth']]}”: chỉ giữ năm sinh.")
+        whose = "" if match.person_list else " của chủ hộ"
+        notes.append(f"Cột “{match.headers[match.fields['birth']]}”: chỉ giữ năm sinh{whose}.")
     if match.person_list:
         notes.append("Họ tên nhân khẩu không lưu: chỉ giữ tên chủ hộ, quan hệ với chủ hộ và năm sinh.")
     return notes

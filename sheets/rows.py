@@ -1,6 +1,7 @@
 """Validating one data row against the header, and spotting households listed twice."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import chain
@@ -48,11 +49,17 @@ def is_blank(cells: Sequence[object]) -> bool:
     return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
 
+_FOOTER = re.compile("(?:" + "|".join(re.escape(w) for w in sorted(FOOTER_WORDS, key=len, reverse=True))
+                     + r")(?: |$)")
+_PUNCTUATION = re.compile(r"[.:;,()\-]+")
+
+
 def footer_words(cells: Sequence[object]) -> bool:
     """True when the row's first text opens a signature block, a note or a total."""
-    first = next((c for c in cells if isinstance(c, str) and c.strip()), "")
-    key = " ".join(fold(first).replace(".", " ").replace(":", " ").split())
-    return any(key == word or key.startswith(word + " ") for word in FOOTER_WORDS)
+    first = next((c for c in cells if c.__class__ is str and c and not c.isspace()), "")
+    if not first or first[0].isdigit():  # a running number or a house number: data
+        return False
+    return _FOOTER.match(" ".join(_PUNCTUATION.sub(" ", _key(first.strip()[:40])).split())) is not None
 
 
 def row_text(cells: Sequence[object], limit: int = 60) -> str:
@@ -107,8 +114,14 @@ class RowValidator:
 
     @staticmethod
     def _filled(cells: Sequence[object], indexes) -> bool:
+        """Any of these cells holds something (called for every row: kept plain)."""
         width = len(cells)
-        return any(i < width and not is_blank((cells[i],)) for i in indexes)
+        for i in indexes:
+            if i < width:
+                cell = cells[i]
+                if cell is not None and (cell.__class__ is not str or (cell and not cell.isspace())):
+                    return True
+        return False
 
     def complete(self, cells: Sequence[object]) -> bool:
         """The row is surely data: it has a name and an address (or a relation, a birth date)."""
@@ -127,7 +140,7 @@ class RowValidator:
         if not self.complete(cells) or footer_words(cells):
             return False
         width = len(cells)
-        return sum(1 for i in self.data_columns if i < width and not is_blank((cells[i],))) >= 3
+        return sum(1 for i in self.data_columns if i < width and self._filled(cells, (i,))) >= 3
 
     def read(self, row_number: int, cells: Sequence[object]) -> tuple[dict | None, list[RowError], set]:
         """(values, errors, fields in error); values None when the row's shape is wrong."""
@@ -182,7 +195,8 @@ class RowValidator:
         return SheetRow(row_number=row_number, members=values.get("members"), phone=values.get("phone"),
                         lat=values.get("lat"), lon=values.get("lon"), house_number=values["house_number"],
                         lane_path=values["lane"], street=values["street"], head_name=values["head_name"],
-                        note=values["note"], lane_street=values["lane_street"])
+                        note=values["note"], lane_street=values["lane_street"],
+                        head_birth_year=values.get("birth"))
 
     def _shape_error(self, row_number: int, cells: Sequence[object]) -> RowError | None:
         count = len(cells)
@@ -300,8 +314,7 @@ class PersonGrouper:
             errors.append(RowError(row_number, v.column("relation"),
                                    "Nhân khẩu chưa có chủ hộ: mỗi hộ bắt đầu bằng dòng “Chủ hộ”"))
             return errors
-        if values["house_number"] and (v.address_key(v.household(row_number, values))
-                                       != v.address_key(self.current)):
+        if values["house_number"] and not self._same_place(v.household(row_number, values)):
             errors.append(RowError(row_number, v._where("house_number"),
                                    f"Địa chỉ khác với hộ của chủ hộ ở dòng {self.current.row_number}; "
                                    "mỗi hộ bắt đầu bằng dòng “Chủ hộ”"))
@@ -309,6 +322,14 @@ class PersonGrouper:
             self.current.residents.append(resident)
             self.people += 1
         return errors
+
+    def _same_place(self, member: SheetRow) -> bool:
+        """The member's address is the head's, as far as it is written: "12" alone under
+        "12, ngõ 5, phố Huế" is the same house."""
+        v, head = self.validator, self.current
+        mine, theirs = v.address_key(member), v.address_key(head)
+        return mine[2] == theirs[2] and all(not part or part == other for part, other in
+                                            ((mine[0], theirs[0]), (mine[1], theirs[1])))
 
     def _close(self) -> RowError | None:
         current, self.current = self.current, None

@@ -17,6 +17,7 @@ from models.figures import bases
 from models.household import Resident
 from models.importing import ImportDraft
 from models.rules import local_today
+from tests import helpers
 from tests.test_households_import import confirm, count, upload
 from vocabulary import UNKNOWN_RELATION
 
@@ -233,6 +234,7 @@ def test_a_person_list_is_grouped_into_households_with_relation_and_birth_year(c
     assert "Cột “Ngày sinh”: chỉ giữ năm sinh." in page and "“Giới tính”" in page
     assert "Cột “Số CCCD” không được đọc và không lưu" in page
     assert "Bỏ qua 2 dòng cuối (không phải hộ): dòng 39 “Người lập biểu · Tổ trưởng”" in page
+    assert b"00100000" not in db.session.scalar(db.select(ImportDraft.data))  # no ID number kept
     confirm(client, response)
     assert count() == before + 9 and lanes() == lanes_before + 1  # ngõ 88
     assert residents("Nguyễn Văn Bảy") == [("Chủ hộ", 1960), ("Vợ", 1962), ("Con", 1985),
@@ -315,6 +317,14 @@ def test_the_leader_s_export_re_imports_as_updates_never_duplicates(client, lead
     hostile = db.session.scalar(db.select(Household).where(
         Household.neighbourhood_id == leader.home.id).order_by(Household.id))
     hostile.set_head_name("=HYPERLINK(\"http://x\",\"Bấm\")")
+    # a ngách named as the demo names them ("Ngách 10/3" under "Ngõ 10"), and one plainly
+    ngo = db.session.scalar(db.select(Lane).where(Lane.name == "Ngõ 10",
+                                                  Lane.neighbourhood_id == leader.home.id))
+    for name in ("Ngách 10/3", "Ngách 5"):
+        lane = Lane(neighbourhood_id=leader.home.id, name=name, street=ngo.street, parent=ngo)
+        db.session.add(lane)
+        db.session.flush()
+        helpers.gen_household(leader.home, lane, "7", head=f"Hộ trong {name}")
     db.session.commit()
     export = client.get(f"/dashboard/export/households.{fmt}")
     assert export.status_code == 200
@@ -344,3 +354,34 @@ def test_a_lane_is_the_same_lane_with_or_without_its_street(client, leader):
     assert counted(page, "updated") == 3 and counted(page, "added") == 0
     confirm(client, response)
     assert count() == before and lanes() == lanes_before
+
+
+def test_a_workbook_with_an_id_card_column_waits_without_it_and_imports_the_same(client, leader):
+    data = workbook([["STT", "Số nhà", "Số CMND", "Ngõ", "Họ tên chủ hộ", "Năm sinh", "Số khẩu", "Ghi chú"],
+                     [1, "101", "012345678", "ngõ 20", "Quách Văn Hiếu", 1961, 3],
+                     [2, "103", "012345679", "ngõ 20", "Quách Thị Lụa", "04/09/1970", 2, "Nhà trọ"]])
+    response = upload(client, data, "ho.xlsx")
+    page = page_of(response)
+    assert response.status_code == 200, page
+    assert "Cột “Số CMND” không được đọc và không lưu" in page and "012345678" not in page
+    assert "Cột “Năm sinh”: chỉ giữ năm sinh của chủ hộ." in page
+    draft = db.session.scalar(db.select(ImportDraft))
+    assert b"01234567" not in draft.data and draft.filename.endswith(".csv")
+    before = count()
+    assert confirm(client, response).status_code == 303
+    assert count() == before + 2
+    assert residents("Quách Văn Hiếu") == [("chủ hộ", 1961), (UNKNOWN_RELATION, None),
+                                           (UNKNOWN_RELATION, None)]
+    assert household("Quách Thị Lụa").note == "Nhà trọ"
+    assert residents("Quách Thị Lụa") == [("chủ hộ", 1970), (UNKNOWN_RELATION, None)]
+
+
+def test_a_member_row_with_part_of_the_head_s_address_joins_the_household(client, leader):
+    text = ("Họ và tên,Năm sinh,Quan hệ với chủ hộ,Số nhà,Ngõ,Đường\r\n"
+            "Lục Văn Quý,1950,Chủ hộ,111,ngõ 20,Đường Thử\r\n"
+            "Người Hai,1952,Vợ,111,,\r\n"
+            "Người Ba,1980,Con,111,ngõ 20,\r\n")
+    response = upload(client, text)
+    assert response.status_code == 200, page_of(response)
+    confirm(client, response)
+    assert residents("Lục Văn Quý") == [("Chủ hộ", 1950), ("Vợ", 1952), ("Con", 1980)]
