@@ -2,7 +2,8 @@
 
 The hostile review's file: 4.7 MB with 9.4 million empty shared strings (<si/>), expanding to
 47 MB at a ratio of about 10, so it passes the size and zip-ratio checks. Also measured: a row of
-millions of empty cells, millions of blank rows, and millions of style records.
+millions of empty cells, millions of blank rows, millions of style records, and one string of
+millions of empty rich-text runs.
 
     .venv/bin/python benchmarks/xlsx_counts.py [count]     # default: about 47 MB of XML each
 
@@ -30,7 +31,8 @@ def peak_mb() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
-KINDS = {"strings": 9_400_000, "cells": 11_700_000, "rows": 7_800_000, "styles": 9_400_000}
+KINDS = {"strings": 9_400_000, "cells": 11_700_000, "rows": 7_800_000, "styles": 9_400_000,
+         "runs": 11_700_000}
 
 
 def one(label: str, path: str) -> None:
