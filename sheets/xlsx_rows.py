@@ -37,6 +37,7 @@ MAX_CELLS = 1_500_000
 MAX_ROWS = 200_000  # <row> elements, blank ones included
 MAX_CELLS_PER_ROW = 16_384  # Excel's widest sheet
 MAX_ELEMENTS = 6_000_000  # every XML element in the parts read
+MAX_HELD = 100_000  # elements inside one row or one shared string, held until it ends
 MAX_PART_ELEMENTS = 200_000  # workbook, relationships and styles are held whole
 TOO_MANY = ("Tệp Excel có quá nhiều {what} (hơn {limit}); một danh sách hộ không cần nhiều như vậy, "
             "có thể tệp bị hỏng hoặc cố ý làm nặng. Hãy chép riêng bảng danh sách sang một tệp mới "
@@ -112,7 +113,7 @@ def _stream(source, keep: str, budget: Budget) -> Iterator[ET.Element]:
     """Each finished `keep` element of an XML part; once the caller has it, it and everything
     outside a `keep` element leave the tree, so memory holds one `keep` element at a time."""
     stack: list[ET.Element] = []
-    open_keeps = 0
+    open_keeps = held = 0
     start = budget.start
     for event, element in ET.iterparse(source, events=("start", "end")):
         if event == "start":
@@ -121,6 +122,11 @@ def _stream(source, keep: str, budget: Budget) -> Iterator[ET.Element]:
             stack.append(element)
             if tag == keep:
                 open_keeps += 1
+                held = 0
+            elif open_keeps:
+                held += 1
+                if held > MAX_HELD:
+                    raise _too_many("phần tử XML trong một dòng hoặc một ô", MAX_HELD)
             continue
         stack.pop()
         if element.tag == keep:

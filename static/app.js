@@ -62,19 +62,31 @@
 
   // After signing out, forget the offline copies of pages and anything htmx kept of them
   // in sessionStorage (its history cache is off, but an older page may have filled it):
-  // the next person on this phone must not open the previous one's pages.
-  document.addEventListener("DOMContentLoaded", function () {
-    if (!document.getElementById("signed-out")) { return; }
+  // the next person on this phone must not open the previous one's pages. The same when
+  // someone signs in over another's session (a link opened on a phone left signed in).
+  var LAST_USER = "gocua.lastUser";
+  function forgetPages() {
     try { sessionStorage.clear(); } catch (e) { /* storage disabled: nothing kept */ }
-    // Visits queued before they had an owner can be sent by no one: they go now.
-    try {
-      var owned = queued().filter(function (i) { return i.owner; });
-      if (owned.length) { localStorage.setItem(QUEUE_KEY, JSON.stringify(owned)); }
-      else { localStorage.removeItem(QUEUE_KEY); }
-    } catch (e) { /* storage disabled: nothing kept */ }
     if (window.caches) {
       caches.keys().then(function (keys) { keys.forEach(function (k) { caches.delete(k); }); });
     }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var who = me();
+    try {
+      if (document.getElementById("signed-out")) {
+        forgetPages();
+        localStorage.removeItem(LAST_USER);
+        // Visits queued before they had an owner can be sent by no one: they go now.
+        var owned = queued().filter(function (i) { return i.owner; });
+        if (owned.length) { localStorage.setItem(QUEUE_KEY, JSON.stringify(owned)); }
+        else { localStorage.removeItem(QUEUE_KEY); }
+      } else if (who) {
+        var last = localStorage.getItem(LAST_USER);
+        if (last && last !== who) { forgetPages(); }
+        localStorage.setItem(LAST_USER, who);
+      }
+    } catch (e) { /* storage disabled: nothing kept */ }
   });
 
   // Signing out with visits still on the phone: say so, and offer to send them first.

@@ -281,6 +281,8 @@ def count_bomb(kind: str, count: int) -> bytes:
     rows, strings, styles = f'<row r="1">{header}</row>', "", ""
     if kind == "strings":
         strings = "<si/>" * count
+    elif kind == "runs":  # one string of `count` empty rich-text runs
+        strings = "<si>" + "<r/>" * count + "</si>"
     elif kind == "cells":
         rows += '<row r="2">' + "<c/>" * count + "</row>"
     elif kind == "rows":
@@ -318,6 +320,7 @@ DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     ("cells", 1_000_000, "quá nhiều ô"),
     ("rows", 1_000_000, "quá nhiều dòng"),
     ("styles", 1_000_000, "quá nhiều phần tử"),
+    ("runs", 1_000_000, "quá nhiều phần tử XML trong một dòng hoặc một ô"),
 ])
 def test_a_workbook_with_millions_of_empty_items_is_refused_without_holding_them(leader, kind, count,
                                                                                    reason):

@@ -11,11 +11,11 @@ import pytest
 from playwright.sync_api import expect
 
 from extensions import db, read_only
-from models import Visit
+from models import Visit, Walk
 from models.rules import local_today
 from tests import helpers
 from tests.browser.conftest import fresh, sign_in
-from tests.browser.test_walk import _record
+from tests.browser.test_walk import _controlled_by_service_worker, _record
 
 pytestmark = pytest.mark.browser
 NOTE = "Bà Tư dặn: con gái về sau 8 giờ tối"
@@ -117,3 +117,35 @@ def test_the_next_volunteer_neither_sees_nor_sends_it_and_its_owner_does(live_se
     assert _visits_with_note() == [(door, day.volunteer.id)]
     expect(phone.locator("#walk-queue")).to_be_hidden()
     assert not _holds_note(phone)
+
+
+CACHED_PATHS = """async () => {
+    const paths = [];
+    for (const name of await caches.keys()) {
+        for (const request of await (await caches.open(name)).keys()) {
+            paths.push(new URL(request.url).pathname);
+        }
+    }
+    return paths; }"""
+
+
+def _cached_until(phone, wanted, tries: int = 50) -> list[str]:
+    for _ in range(tries):
+        paths = phone.evaluate(CACHED_PATHS)
+        if wanted(paths):
+            break
+        phone.wait_for_timeout(100)
+    return paths
+
+
+def test_signing_in_over_anothers_session_forgets_their_offline_pages(live_server, phone, day):
+    fresh()
+    theirs = f"/walk/{db.session.scalar(db.select(Walk.id).where(Walk.volunteer_id == day.volunteer.id))}"
+    fresh()
+    sign_in(phone, live_server, day.volunteer.phone, helpers.PIN)
+    _controlled_by_service_worker(phone)
+    phone.goto(live_server(theirs))
+    assert theirs in _cached_until(phone, lambda paths: theirs in paths)
+    sign_in(phone, live_server, day.volunteer2.phone, helpers.PIN)  # no sign-out first
+    expect(phone).to_have_url(re.compile(r"/walk$"))
+    assert theirs not in _cached_until(phone, lambda paths: theirs not in paths)
