@@ -26,7 +26,7 @@ def test_leader_accepts_a_proposed_shift_and_sees_it_on_the_board(demo_server, d
     label = {"sang": "Sáng", "chieu": "Chiều", "toi": "Tối"}[slot]
     y, m, d = day.split("-")
 
-    proposed.get_by_role("button", name="Tạo buổi này").click()
+    proposed.get_by_role("button", name="Lên kế hoạch buổi này").click()
     expect(page.get_by_role("heading", name=f"Phân công buổi {label} {d}/{m}/{y}")).to_be_visible()
     expect(page.locator(".flash.ok")).to_contain_text("từ lịch đề xuất")
     # The proposed lanes' doors are on volunteers' walks, each within the evening.
