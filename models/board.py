@@ -14,6 +14,7 @@ import planner
 from extensions import db
 from geo.distance import haversine_m
 from models.place import Lane
+from models.review import add_to_shift
 from models.shift import Assignment, Shift, ShiftHousehold, ShiftResponse, Walk
 from models.user import User, volunteers_of
 from models.visit_time import STREET_DETOUR
@@ -279,7 +280,6 @@ def share_long_lanes(shift: Shift, lane_ids: set[int], added_by_id: Optional[int
     """Lanes too long for one volunteer's window, shared door by door among the volunteers
     with room left (as the leader would by hand, from the house numbers), each within the
     window and their capacity; returns the households placed. The caller commits."""
-    from models.review import add_to_shift  # review builds on walkplan, which this builds on
     rows, by_lane, minutes = lane_rows(shift)
     window = shift.window_minutes
     said = answers(shift)

@@ -19,13 +19,13 @@ from datetime import date, timedelta
 from typing import Optional
 
 from extensions import db
-from models.board import FREE_OR_UNSURE, availability
+from models.board import FREE_OR_UNSURE, answers, availability, path_length_m
 from models.campaign import current_campaign
 from models.household import Household
-from models.place import Lane
+from models.place import Lane, Neighbourhood
 from models.review import Filters, appointment_slots, not_reached
 from models.rules import counting_sql, local_today
-from models.shift import GOING, Shift
+from models.shift import GOING, Shift, minutes_between
 from models.user import volunteers_of
 from models.visit import Visit
 from models.visit_time import visit_minutes
@@ -166,7 +166,6 @@ def _may_go(appointment: Optional[tuple], planned: Planned) -> bool:
 
 
 def _length_m(lane: Lane) -> float:
-    from models.board import path_length_m
     return path_length_m(lane.path_points)
 
 
@@ -208,18 +207,13 @@ def _sequence(neighbourhood_id: int, today: date, pace: int, due: set) -> list[P
 
 
 def _windows(neighbourhood_id: int, place) -> dict[str, int]:
-    from models.place import Neighbourhood
-    from models.shift import minutes_between
     place = place or db.session.get(Neighbourhood, neighbourhood_id)
     return {slot: minutes_between(*place.slot_window(slot)) for slot in SLOTS}
 
 
 def _free(people, shift: Shift) -> int:
     """How many volunteers may go out then (free, or not yet said: as Suggest asks them)."""
-    said = {}
-    if shift.id is not None:
-        from models.board import answers
-        said = answers(shift)
+    said = answers(shift) if shift.id is not None else {}
     return sum(1 for u in people if availability(u, shift, said) in FREE_OR_UNSURE)
 
 
