@@ -14,12 +14,14 @@ import planner
 from extensions import db
 from geo.distance import haversine_m
 from models.place import Lane
-from models.shift import Assignment, Shift, ShiftResponse, Walk
+from models.review import add_to_shift
+from models.shift import Assignment, Shift, ShiftHousehold, ShiftResponse, Walk
 from models.user import User, volunteers_of
 from models.visit_time import STREET_DETOUR
 from vocabulary import FREE, NOT_FREE, UNKNOWN
-from models.walkplan import (WALK_M_PER_MIN, assign_many, follow_planner, households_to_visit,
-                             start_of, through_lanes, visit_minutes)
+from models.walkplan import (WALK_M_PER_MIN, assign_many, chosen_for, follow_planner,
+                             households_to_visit, rebuild_walks, start_of, through_lanes,
+                             visit_minutes)
 
 
 @dataclass
@@ -47,16 +49,17 @@ class Load:
     walk: Optional[Walk]
     warnings: list[str]
     availability: str = FREE
+    by_hand: int = 0  # households the leader chose this volunteer for, beyond their lanes
 
     @property
     def households(self) -> int:
-        return sum(row.households for row in self.lanes)
+        return sum(row.households for row in self.lanes) + self.by_hand
 
     @property
     def minutes(self) -> float:
         """The walk's minutes (from the meeting point, door to door) once built, else the
         lanes' own."""
-        if self.walk is not None and self.lanes:
+        if self.walk is not None and (self.lanes or self.by_hand):
             return round(self.walk.minutes)
         return round(sum(row.minutes for row in self.lanes))
 
@@ -118,6 +121,9 @@ def answers(shift: Shift) -> dict[int, bool]:
                                    .where(ShiftResponse.shift_id == shift.id)).all())
 
 
+FREE_OR_UNSURE = (FREE, UNKNOWN)  # whom Suggest (and the calendar) may count on
+
+
 def availability(user: User, shift: Shift, said: dict[int, bool]) -> str:
     """FREE, UNKNOWN (never said when they are free: Suggest may use them, flagged) or
     NOT_FREE (said no: for this shift, away that date, or not in their week)."""
@@ -138,6 +144,10 @@ def lane_rows(shift: Shift) -> tuple[dict[int, LaneRow], dict, dict]:
     lanes = db.session.scalars(db.select(Lane).where(
         Lane.neighbourhood_id == shift.neighbourhood_id).order_by(Lane.position, Lane.id)).all()
     by_lane = households_to_visit([lane.id for lane in lanes], shift)
+    # Households the leader chose a volunteer for count in that volunteer's load, not the lane's.
+    by_hand = {h.id for hs in chosen_for(shift).values() for h in hs}
+    if by_hand:
+        by_lane = {lane: [h for h in hs if h.id not in by_hand] for lane, hs in by_lane.items()}
     minutes = visit_minutes([h for hs in by_lane.values() for h in hs], shift)
     given: dict[int, list[int]] = defaultdict(list)
     for a in sorted(shift.assignments, key=lambda a: (a.position, a.id or 0)):
@@ -172,11 +182,14 @@ def board(shift: Shift) -> Board:
     for a in sorted(shift.assignments, key=lambda a: (a.position, a.id or 0)):
         if a.lane_id in rows and rows[a.lane_id] not in mine[a.volunteer_id]:
             mine[a.volunteer_id].append(rows[a.lane_id])
+    by_hand = {v: len(hs) for v, hs in chosen_for(shift).items()}
     people = volunteers_of(shift.neighbourhood_id)
-    people += [db.session.get(User, v) for v in mine if v not in {u.id for u in people}]
+    people += [db.session.get(User, v) for v in {*mine, *by_hand}
+               if v not in {u.id for u in people}]
     loads = []
     for user in people:
-        load = Load(user, mine.get(user.id, []), walks.get(user.id), [])
+        load = Load(user, mine.get(user.id, []), walks.get(user.id), [],
+                    by_hand=by_hand.get(user.id, 0))
         if load.households > (user.capacity or 0):
             load.warnings.append("over_capacity")
         if load.minutes > shift.window_minutes:
@@ -201,17 +214,18 @@ def unsure(shift: Shift, volunteer_ids) -> list[User]:
             if u.id in volunteer_ids and availability(u, shift, said) == UNKNOWN]
 
 
-def suggest(shift: Shift) -> dict[int, list[int]]:
+def suggest(shift: Shift, only: Optional[set[int]] = None) -> dict[int, list[int]]:
     """Give the lanes not yet given to the available volunteers, balancing minutes and
     keeping each volunteer's lanes close together, each within the shift's window (walk
     from the meeting point included) and their capacity; returns {volunteer: new lane ids}.
-    Lanes that fit nobody stay free for another volunteer or another shift."""
+    Lanes that fit nobody stay free for another volunteer or another shift; `only`: give
+    none but these (a shift accepted from the calendar)."""
     rows, by_lane, minutes = lane_rows(shift)
     said = answers(shift)
     # Those who have not said when they are free are asked too (the board flags them);
     # never those who said no.
     people = [u for u in volunteers_of(shift.neighbourhood_id)
-              if availability(u, shift, said) != NOT_FREE]
+              if availability(u, shift, said) in FREE_OR_UNSURE]
     if not people:
         return {}
     window = shift.window_minutes
@@ -229,7 +243,8 @@ def suggest(shift: Shift) -> dict[int, list[int]]:
                        "lat": row.point[0], "lon": row.point[1], "path": row.lane.path_points,
                        "street": row.lane.street, "parent": row.lane.parent_id}
              for lane_id, row in rows.items()
-             if lane_id in fixed or (row.households and not row.volunteer_ids)}
+             if lane_id in fixed or (row.households and not row.volunteer_ids
+                                     and (only is None or lane_id in only))}
     plan = planner.balance_lanes(lanes, caps, fixed,
                                  links=through_lanes(shift.neighbourhood_id).links)
     added = {volunteer_id: [lane for lane in lane_ids if lane not in fixed]
@@ -259,3 +274,54 @@ def _within_window(shift: Shift, walks: list[Walk], added: dict[int, list[int]],
         walk = next((w for w in follow_planner(shift, [volunteer_id])), None)
         if walk is not None and walk.minutes > window:
             over.append(volunteer_id)
+
+
+def share_long_lanes(shift: Shift, lane_ids: set[int], added_by_id: Optional[int]) -> int:
+    """Lanes too long for one volunteer's window, shared door by door among the volunteers
+    with room left (as the leader would by hand, from the house numbers), each within the
+    window and their capacity; returns the households placed. The caller commits."""
+    rows, by_lane, minutes = lane_rows(shift)
+    window = shift.window_minutes
+    said = answers(shift)
+    walks = {w.volunteer_id: w for w in shift.walks}
+    loads = {load.volunteer.id: load for load in board(shift).loads}
+    room = {u.id: [window - (walks[u.id].minutes if u.id in walks else 0),
+                   (u.capacity or 0) - loads[u.id].households]
+            for u in volunteers_of(shift.neighbourhood_id)
+            if availability(u, shift, said) in FREE_OR_UNSURE and u.id in loads}
+    placed = 0
+    for lane_id in [k for k in lane_ids if k in rows and rows[k].households
+                    and not rows[k].volunteer_ids]:
+        homes = list(by_lane.get(lane_id, []))
+        way = 2 * path_length_m(rows[lane_id].lane.path_points) / WALK_M_PER_MIN
+        while homes:
+            volunteer_id = max(room, key=lambda v: room[v][0], default=None)
+            if volunteer_id is None or room[volunteer_id][0] <= way:
+                break
+            free_minutes, free_homes = room[volunteer_id]
+            chunk, used = [], way
+            while homes and len(chunk) < free_homes and used + minutes[homes[0].id] <= free_minutes:
+                used += minutes[homes[0].id]
+                chunk.append(homes.pop(0))
+            if not chunk:
+                room.pop(volunteer_id)
+                continue
+            add_to_shift(shift, [h.id for h in chunk], volunteer_id, added_by_id)
+            walk = _walk_of(shift, volunteer_id)
+            while walk.minutes > window and chunk:  # the way there was longer than thought
+                back = chunk.pop()
+                homes.insert(0, back)
+                db.session.execute(db.delete(ShiftHousehold).where(
+                    ShiftHousehold.shift_id == shift.id, ShiftHousehold.household_id == back.id))
+                rebuild_walks(shift, [volunteer_id])
+                walk = _walk_of(shift, volunteer_id)
+                room[volunteer_id][0] = 0
+            room[volunteer_id] = [window - walk.minutes if room[volunteer_id][0] else 0,
+                                  free_homes - len(chunk)]
+            placed += len(chunk)
+    return placed
+
+
+def _walk_of(shift: Shift, volunteer_id: int) -> Walk:
+    db.session.expire(shift, ["walks"])
+    return next(w for w in shift.walks if w.volunteer_id == volunteer_id)

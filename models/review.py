@@ -261,6 +261,8 @@ def add_to_shift(shift: Shift, household_ids: list[int], volunteer_id: Optional[
                                        Walk.volunteer_id != volunteer_id)
         db.session.execute(db.delete(WalkStop).where(WalkStop.walk_id.in_(others),
                                                      WalkStop.household_id.in_(household_ids)))
+        from models.walkplan import rebuild_walks  # walkplan builds on this module
+        rebuild_walks(shift, [volunteer_id])  # their walk, with its length and minutes
     place_in_walks(shift)
     where = dict(db.session.execute(select(WalkStop.household_id, Walk.volunteer_id).join(Walk)
                                     .where(Walk.shift_id == shift.id,

@@ -181,26 +181,40 @@ def rebuild_walks(shift: Shift, volunteer_ids: Optional[Iterable[int]] = None,
                   free: bool = False, by_lane: Optional[dict] = None,
                   minutes: Optional[dict] = None) -> list[Walk]:
     """Replace the walks of these volunteers (default: everyone) with ones built from
-    their assignments; a volunteer left with no lanes loses their walk. `by_lane` and
-    `minutes` spare the queries when the caller (the board) has them already."""
+    their assignments and the households the leader chose for them by hand; a volunteer
+    left with neither loses their walk. `by_lane` and `minutes` spare the queries when the
+    caller (the board) has them already."""
     db.session.flush()
     plan = lanes_of(shift)
-    chosen = set(plan) | {w.volunteer_id for w in shift.walks} if volunteer_ids is None \
-        else set(volunteer_ids)
+    extra = chosen_for(shift)
+    chosen = set(plan) | set(extra) | {w.volunteer_id for w in shift.walks} \
+        if volunteer_ids is None else set(volunteer_ids)
     if by_lane is None or minutes is None:
         by_lane = households_to_visit([lane for v in chosen for lane in plan.get(v, [])], shift)
         minutes = visit_minutes([h for hs in by_lane.values() for h in hs], shift)
+    mine_extra = [h for v in chosen for h in extra.get(v, []) if h.id not in minutes]
+    if mine_extra:
+        minutes = {**minutes, **visit_minutes(mine_extra, shift)}
     through = through_lanes(shift.neighbourhood_id)
     # A door is on one walk of a shift: leave out those already on a walk that stays, and
     # those the leader gave by hand to someone else; a lane given twice goes to the first.
     taken = elsewhere_in(shift, chosen)
     built = []
     for v in sorted(chosen):
-        if not plan.get(v):
-            continue
+        order = list(plan.get(v, []))
         mine = {lane: [h for h in by_lane.get(lane, []) if taken.get(h.id, v) == v]
-                for lane in plan[v]}
-        built.append(build_walk(shift, v, plan[v], mine, minutes, free=free, through=through))
+                for lane in order}
+        for h in extra.get(v, []):  # the leader's choice, lane by lane after their own lanes
+            if h.lane_id not in mine:
+                order.append(h.lane_id)
+                mine[h.lane_id] = []
+            if h not in mine[h.lane_id]:
+                mine[h.lane_id].append(h)
+        if not any(mine.values()) and not plan.get(v):
+            continue
+        for households in mine.values():
+            households.sort(key=lambda h: house_number_key(h.house_number))
+        built.append(build_walk(shift, v, order, mine, minutes, free=free, through=through))
         taken.update((hid, v) for hid in built[-1][1])
     # Core statements, not the unit of work: a ward's 3,000 stops in one insert.
     old = [w for w in shift.walks if w.volunteer_id in chosen]
@@ -221,6 +235,18 @@ def rebuild_walks(shift: Shift, volunteer_ids: Optional[Iterable[int]] = None,
         db.session.expire(walk, ["stops"])
     place_in_walks(shift)  # the households the leader added by hand, and due appointments
     return list(shift.walks)
+
+
+def chosen_for(shift: Shift) -> dict[int, list[Household]]:
+    """{volunteer: households the leader put into the shift for them by hand}, not reached."""
+    result: dict[int, list[Household]] = defaultdict(list)
+    for volunteer_id, household in db.session.execute(
+            db.select(ShiftHousehold.volunteer_id, Household).join(Household)
+            .options(selectinload(Household.lane))
+            .where(ShiftHousehold.shift_id == shift.id, ShiftHousehold.volunteer_id.is_not(None),
+                   Household.status != "reached")):
+        result[volunteer_id].append(household)
+    return result
 
 
 def elsewhere_in(shift: Shift, rebuilt: set[int]) -> dict[int, int]:

@@ -117,8 +117,10 @@ def current_ward() -> Ward:
 def lane_or_404(lane_id: int, neighbourhood_id: int) -> Lane:
     """A lane of the neighbourhood."""
     lane = db.session.get(Lane, lane_id)
-    if lane is None or lane.neighbourhood_id != neighbourhood_id:
+    if lane is None:
         abort(404)
+    if lane.neighbourhood_id != neighbourhood_id:
+        refuse(404, object="lane", object_id=lane_id)
     return lane
 
 

@@ -11,7 +11,8 @@ import labels
 from extensions import db
 from geo.maps import render_parts, walk_map
 from models import Shift, audit
-from models.board import board, suggest, unsure
+from models.board import board, share_long_lanes, suggest, unsure
+from models.calendar import calendar, proposal
 from models.campaign import current_campaign
 from models.place import paths_of
 from models.rules import local_today
@@ -46,7 +47,39 @@ def index():
     """Coming shifts and the form to plan a new one."""
     place = current_neighbourhood()
     return render_template("shifts/index.html", shifts=coming_shifts(place.id), place=place,
-                           today=local_today(), windows={s: place.slot_window(s) for s in SLOTS})
+                           today=local_today(), windows={s: place.slot_window(s) for s in SLOTS},
+                           calendar=calendar(place.id))
+
+
+@bp.post("/calendar")
+@roles(*LEADERS)
+def accept():
+    """Turn a shift the calendar proposes into a real one, its lanes suggested to volunteers."""
+    place = current_neighbourhood()
+    try:
+        fields = new_shift_fields(request.form)
+    except Invalid as problem:
+        return refused(problem, url_for("shifts.index"))
+    proposed = proposal(place.id, fields["day"], fields["slot"])
+    if proposed is None:
+        return refused(_("Lịch đề xuất đã thay đổi; hãy xem lại rồi chọn lại."),
+                       url_for("shifts.index"))
+    campaign = current_campaign(place.id, running_only=True)
+    try:
+        shift = plan_shift(place, fields, campaign.id if campaign else None)
+    except Invalid as problem:
+        return refused(problem, url_for("shifts.index"))
+    lanes = {lane.id for lane in proposed.lanes}
+    added = suggest(shift, only=lanes)
+    shared = share_long_lanes(shift, lanes, g.user.id)  # lanes longer than one evening
+    _audit("shift_created", shift, day=shift.day.isoformat(), slot=shift.slot, by="calendar",
+           lanes=sum(len(v) for v in added.values()), shared=shared)
+    db.session.commit()
+    flash(_("Đã tạo buổi %(slot)s %(day)s từ lịch đề xuất: %(n)s ngõ và %(h)s hộ của ngõ dài "
+            "đã gợi ý cho thành viên.", slot=translated(labels.SLOT_LABELS)[shift.slot],
+            day=shift.day.strftime("%d/%m/%Y"), n=sum(len(v) for v in added.values()),
+            h=shared), "ok")
+    return redirect(url_for("shifts.board_page", shift_id=shift.id), code=303)
 
 
 @bp.post("/")

@@ -28,13 +28,11 @@ EDITED = "vừa được người khác sửa"
 
 @pytest.fixture
 def door(world):
-    """Two of today's shifts walk lane 1, one volunteer each: one door, two phones.
-
-    (Within one shift a door is on one walk only, so the second phone comes from another shift.)
-    """
+    """Today's two shifts in which both volunteers walk lane 1: one door, two phones (a door
+    is on one walk of a shift, so the second volunteer has it in the day's other shift)."""
     lane = world.home.lanes[0]
-    helpers.gen_shift(world.home, local_today(), slot="sang", give={world.volunteer: [lane]})
-    helpers.gen_shift(world.home, local_today(), slot="chieu", give={world.volunteer2: [lane]})
+    helpers.gen_shift(world.home, local_today(), give={world.volunteer: [lane]})
+    helpers.gen_shift(world.home, local_today(), "toi", give={world.volunteer2: [lane]})
     db.session.commit()
     world.door = db.session.scalars(db.select(Household).where(Household.lane_id == lane.id)
                                     .order_by(Household.id)).first()
