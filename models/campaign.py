@@ -168,9 +168,12 @@ def _copy(service: Service, campaign: Campaign) -> Service:
 
 
 def give_ward_campaign(group) -> Campaign:
-    """A group's campaign: the one it runs, else a copy of its ward's (made if need be)."""
+    """A group's campaign: the one it runs (joined to its ward's, if it was made before the
+    ward had one), else a copy of its ward's (made if need be)."""
     own = current_campaign(group.id)
     if own is not None:
+        if own.parent_id is None:
+            adopt(own, start_ward_campaign(group.ward_id))
         return own
     ward = start_ward_campaign(group.ward_id)
     campaign = Campaign(neighbourhood_id=group.id, ward_id=group.ward_id, parent_id=ward.id,
@@ -181,6 +184,17 @@ def give_ward_campaign(group) -> Campaign:
     db.session.add(campaign)
     db.session.flush()
     return campaign
+
+
+def adopt(campaign: Campaign, ward: Campaign) -> None:
+    """A group's campaign from before its ward had one follows the ward's from now on: each
+    service with a ward service of the same code is joined to it (targets stay as they are
+    until the officer changes them); the others stay the group's own."""
+    campaign.parent_id = ward.id
+    by_code = {s.code: s for s in ward.services}
+    for service in campaign.services:
+        if service.parent_id is None and service.code in by_code:
+            service.parent_id = by_code[service.code].id
 
 
 def children(campaign: Campaign) -> list[Campaign]:

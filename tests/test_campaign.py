@@ -170,3 +170,17 @@ def test_a_group_without_a_campaign_is_told_how_to_get_one(client, auth, world):
     assert "Nhận đợt vận động của phường" in page
     _post(client, "/campaign/group/start")
     assert db.session.scalar(db.select(Campaign).where(Campaign.neighbourhood_id == group.id))
+
+
+def test_a_groups_campaign_from_before_the_ward_had_one_follows_the_wards(client, auth, world):
+    auth.sign_in(world.officer)
+    page = client.get("/campaign").get_data(as_text=True)
+    assert "Bắt đầu đợt vận động" in page
+    _post(client, f"/campaign/wards/{world.ward.id}/start")
+    vneid = _ward_service(world, "vneid")
+    _post(client, f"/campaign/services/{vneid.id}", target="96", note="")
+    for group in (world.home, world.other):
+        copy = _copy(group, "vneid")
+        db.session.refresh(copy)
+        assert copy.target_pct == 96
+    assert _copy(world.far, "vneid").target_pct == 95  # another ward's

@@ -93,3 +93,17 @@ def test_an_empty_map_opens_on_the_meeting_point_or_the_ward_never_a_default_cit
     assert centres[2] == (16.0, 106.0)  # nothing known: the country, not Hà Nội
     for centre in centres:
         assert centre != (21.0285, 105.8542)
+
+
+def test_a_new_install_admin_is_sent_to_places_from_every_empty_page(app, client, runner):
+    result = runner.invoke(args=["users", "create-admin", "--username", "quantri",
+                                 "--name", "Quản Trị"])
+    path = "/l/" + re.search(r"/l/(\S+)", result.output).group(1)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"',
+                     client.get(path).get_data(as_text=True)).group(1)
+    client.post(path, data={"csrf_token": csrf})
+    for page in ("/", "/dashboard", "/campaign", "/accounts/", "/places/"):
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert "/places/" in response.get_data(as_text=True)
+        assert "Chưa có phường/xã nào" in response.get_data(as_text=True) or page == "/"
