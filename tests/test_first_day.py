@@ -47,14 +47,16 @@ def test_a_new_groups_home_lists_its_first_steps_each_a_link(client, auth, world
     assert "Chưa có số liệu" in client.get("/dashboard").get_data(as_text=True)
     # A volunteer added, their link made: two more steps done.
     volunteer = helpers.gen_user("volunteer", group)
+    volunteer.pin_hash = None  # added by the leader without a PIN: the link is the way in
     db.session.commit()
+    assert _steps(client.get("/").get_data(as_text=True))["links"] == "todo"
     client.post(f"/team/{volunteer.id}/link", headers={"X-CSRFToken": auth.csrf()})
     steps = _steps(client.get("/").get_data(as_text=True))
     assert steps["volunteers"] == steps["links"] == "done"
 
 
 def test_the_steps_leave_once_every_one_is_done(client, auth, day):
-    helpers.gen_user("volunteer", day.home)  # added, no link sent yet
+    helpers.gen_user("volunteer", day.home).pin_hash = None  # added, no PIN, no link yet
     for volunteer in (day.volunteer, day.volunteer2):
         volunteer.availability = [Availability(weekday=0, slot="toi")]
     db.session.commit()
