@@ -10,8 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.base import Invalid, utcnow
+from models.place import Ward
 from models.rules import local_today
-from vietnamese import nfc
+from vietnamese import fold, nfc
 from vocabulary import AGE_BASES, PER
 
 YES_NO = ["no", "yes"]
@@ -35,6 +36,7 @@ DEFAULT_SERVICES = [
 ]
 
 DEFAULT_NAME = "Chuyển đổi số cộng đồng"
+PROVINCE_APP = "local_apps"  # the province's own app, named for the province
 NOTE_MAX = 500
 
 
@@ -71,9 +73,13 @@ class Campaign(db.Model):
         return [s for s in self.services if s.on_form]
 
     def next_code(self) -> str:
-        """A code for a service added here (never shown: pages show labels)."""
+        """A code for a service added here, never shown (pages show labels) and its own in
+        the ward: a ward's service keeps its code in every group's copy, so a ward export
+        has one column for it, and two groups' local services never share one."""
+        prefix = f"w{self.ward_id}_" if self.neighbourhood_id is None else \
+            f"g{self.neighbourhood_id}_"
         taken = {s.code for s in self.services}
-        return next(f"svc{n}" for n in range(1, 10_000) if f"svc{n}" not in taken)
+        return next(f"{prefix}{n}" for n in range(1, 10_000) if f"{prefix}{n}" not in taken)
 
 
 class Service(db.Model):
@@ -148,11 +154,18 @@ def ward_campaign(ward_id: int) -> Optional[Campaign]:
 
 
 def start_ward_campaign(ward_id: int, name: str = DEFAULT_NAME) -> Campaign:
-    """The ward's campaign, with the default checklist, if it has none yet."""
+    """The ward's campaign, with the default checklist, if it has none yet; the province's
+    own app is named for the ward's province (C-ThaiNguyen / Thái Nguyên ID is Thái Nguyên's)."""
     campaign = ward_campaign(ward_id)
     if campaign is None:
         campaign = Campaign(ward_id=ward_id, name=name, starts_on=local_today())
         campaign.add_default_services()
+        ward = db.session.get(Ward, ward_id)
+        province = ward.province if ward else ""
+        if fold(province) != "thai nguyen":
+            app = next(s for s in campaign.services if s.code == PROVINCE_APP)
+            app.label_vi = f"App công dân số của tỉnh {province}".strip()
+            app.label_en = f"The province's citizen app ({province})"
         db.session.add(campaign)
         db.session.flush()
     return campaign
@@ -168,9 +181,12 @@ def _copy(service: Service, campaign: Campaign) -> Service:
 
 
 def give_ward_campaign(group) -> Campaign:
-    """A group's campaign: the one it runs, else a copy of its ward's (made if need be)."""
+    """A group's campaign: the one it runs (joined to its ward's, if it was made before the
+    ward had one), else a copy of its ward's (made if need be)."""
     own = current_campaign(group.id)
     if own is not None:
+        if own.parent_id is None:
+            adopt(own, start_ward_campaign(group.ward_id))
         return own
     ward = start_ward_campaign(group.ward_id)
     campaign = Campaign(neighbourhood_id=group.id, ward_id=group.ward_id, parent_id=ward.id,
@@ -181,6 +197,17 @@ def give_ward_campaign(group) -> Campaign:
     db.session.add(campaign)
     db.session.flush()
     return campaign
+
+
+def adopt(campaign: Campaign, ward: Campaign) -> None:
+    """A group's campaign from before its ward had one follows the ward's from now on: each
+    service with a ward service of the same code is joined to it (targets stay as they are
+    until the officer changes them); the others stay the group's own."""
+    campaign.parent_id = ward.id
+    by_code = {s.code: s for s in ward.services}
+    for service in campaign.services:
+        if service.parent_id is None and service.code in by_code:
+            service.parent_id = by_code[service.code].id
 
 
 def children(campaign: Campaign) -> list[Campaign]:
@@ -243,10 +270,7 @@ def add_service(campaign: Campaign, label, per, basis, target, note) -> Service:
     db.session.flush()
     if campaign.neighbourhood_id is None:
         for group_campaign in children(campaign):
-            copy = _copy(service, group_campaign)
-            copy.code = service.code if service.code not in {
-                s.code for s in group_campaign.services if s is not copy} else \
-                group_campaign.next_code()
+            _copy(service, group_campaign)
     db.session.flush()
     return service
 

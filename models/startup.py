@@ -43,9 +43,10 @@ def first_steps(neighbourhood_id: int) -> list[Step]:
     volunteers = select(User.id).where(User.neighbourhood_id == neighbourhood_id,
                                        User.role == VOLUNTEER, User.active.is_(True))
     team = _count(select(func.count()).select_from(volunteers.subquery()))
-    # A volunteer has their link once one was made for them or they have signed in.
+    # A volunteer has a way in once a link was made for them, they have a PIN, or they have
+    # signed in.
     without_link = _count(select(func.count()).select_from(volunteers.where(
-        ~exists().where(SignInLink.user_id == User.id),
+        User.pin_hash.is_(None), ~exists().where(SignInLink.user_id == User.id),
         ~exists().where(UserSession.user_id == User.id)).subquery()))
     free = _count(select(func.count(Availability.id)).where(Availability.user_id.in_(volunteers)))
     shifts = _count(select(func.count(Shift.id)).where(Shift.neighbourhood_id == neighbourhood_id))

@@ -106,7 +106,7 @@ def current_ward() -> Ward:
     if g.user.role in EVERYWHERE:
         ward_id = id_arg("ward", request.args)
         ward = db.session.get(Ward, ward_id) if ward_id else db.session.scalar(
-            db.select(Ward).order_by(Ward.id).limit(1))
+            db.select(Ward).order_by(Ward.retired_at.is_not(None), Ward.id).limit(1))
     else:
         ward = db.session.get(Ward, g.user.ward_id or 0)
     if ward is None:

@@ -48,6 +48,8 @@ def index():
         group = neighbourhood_or_404()
         return render_template("campaign/group.html", group=group,
                                campaign=current_campaign(group.id), **words)
+    if g.user.role in EVERYWHERE and not all_wards():
+        return render_template("no_places.html", title=_("Đợt vận động"))
     ward = current_ward()
     return render_template("campaign/ward.html", ward=ward, campaign=ward_campaign(ward.id),
                            wards=all_wards() if g.user.role in EVERYWHERE else [], **words)

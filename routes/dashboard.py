@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, render_template, request
+from flask_babel import gettext as _
 
 from models.figures import HEADLINE, headline, neighbourhood_summary, others, ward_summary
 from models.place import all_wards, lanes_of, neighbourhoods_of
@@ -27,6 +28,8 @@ def index():
     """A leader's neighbourhood, or (officer, admin) the ward's neighbourhoods side by side."""
     if one_neighbourhood():
         return neighbourhood_page(current_neighbourhood())
+    if g.user.role in EVERYWHERE and not all_wards():
+        return render_template("no_places.html", title=_("Số liệu"))
     ward = current_ward()
     places = neighbourhoods_of(ward.id)
     table = ward_summary([n.id for n in places], local_today(), select_locale())

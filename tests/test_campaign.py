@@ -170,3 +170,39 @@ def test_a_group_without_a_campaign_is_told_how_to_get_one(client, auth, world):
     assert "Nhận đợt vận động của phường" in page
     _post(client, "/campaign/group/start")
     assert db.session.scalar(db.select(Campaign).where(Campaign.neighbourhood_id == group.id))
+
+
+def test_a_groups_campaign_from_before_the_ward_had_one_follows_the_wards(client, auth, world):
+    auth.sign_in(world.officer)
+    page = client.get("/campaign").get_data(as_text=True)
+    assert "Bắt đầu đợt vận động" in page
+    _post(client, f"/campaign/wards/{world.ward.id}/start")
+    vneid = _ward_service(world, "vneid")
+    _post(client, f"/campaign/services/{vneid.id}", target="96", note="")
+    for group in (world.home, world.other):
+        copy = _copy(group, "vneid")
+        db.session.refresh(copy)
+        assert copy.target_pct == 96
+    assert _copy(world.far, "vneid").target_pct == 95  # another ward's
+
+
+def test_the_provinces_own_app_is_named_for_the_province(app, world):
+    from models import Ward
+    thai_nguyen = start_ward_campaign(world.ward.id)
+    other = Ward(name="Phường Kinh Bắc", province="Bắc Ninh")
+    db.session.add(other)
+    db.session.flush()
+    bac_ninh = start_ward_campaign(other.id)
+    label = {c: next(s.label_vi for s in c.services if s.code == "local_apps")
+             for c in (thai_nguyen, bac_ninh)}
+    assert label[thai_nguyen] == "App C-ThaiNguyen / Thái Nguyên ID"
+    assert label[bac_ninh] == "App công dân số của tỉnh Bắc Ninh"
+
+
+def test_two_groups_local_services_never_share_a_code(app, world):
+    from models.campaign import add_service
+    codes = []
+    for group in (world.home, world.other):
+        campaign = give_ward_campaign(group)
+        codes.append(add_service(campaign, "App riêng", "household", "all", "50", "").code)
+    assert codes[0] != codes[1]

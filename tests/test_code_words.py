@@ -12,7 +12,8 @@ import pytest
 import vocabulary
 from extensions import db
 from models import Neighbourhood, Walk
-from models.campaign import DEFAULT_SERVICES
+from models.campaign import (DEFAULT_SERVICES, add_service, current_campaign, retire_service,
+                             start_ward_campaign)
 from tests import helpers
 
 SERVICE_CODES = [row[0] for row in DEFAULT_SERVICES] + ["public_service_household"]
@@ -21,7 +22,7 @@ SERVICE_CODES = [row[0] for row in DEFAULT_SERVICES] + ["public_service_househol
 CODES_EN = sorted({c for c in [*SERVICE_CODES, *vocabulary.ROLES, *vocabulary.STATUSES,
                                *vocabulary.OUTCOMES, *vocabulary.SERVICE_STATES,
                                *vocabulary.AGE_BASES, *vocabulary.STARTUP_STEPS]
-                   if "_" in c or c in ("vneid", "15plus")} | {"svc1"})
+                   if "_" in c or c in ("vneid", "15plus")})
 CODES_VI = sorted(set(CODES_EN) | set(SERVICE_CODES) | set(vocabulary.ROLES)
                   | set(vocabulary.STATUSES) | set(vocabulary.OUTCOMES) | set(vocabulary.PER)
                   | {"yes", "no", "captured", "activated", "all", "adult"})
@@ -35,8 +36,12 @@ def visible_text(page: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", page) + " " + said)
 
 
+ADDED_CODE = re.compile(r"(?<![\w/.-])[wg]\d+_\d+(?![\w/.-])")  # a service a ward or group added
+
+
 def code_words(text: str, codes) -> list[str]:
-    return [c for c in codes if re.search(rf"(?<![\w/.-]){re.escape(c)}(?![\w/.-])", text)]
+    found = [c for c in codes if re.search(rf"(?<![\w/.-]){re.escape(c)}(?![\w/.-])", text)]
+    return found + ADDED_CODE.findall(text)
 
 
 def _pages(app, ids: dict) -> list[str]:
@@ -68,6 +73,12 @@ def full(day):
         shift_id=day.shift.id)
     record_visit(day.mine[1].id, day.volunteer.id, VisitInput(
         client_id=str(uuid.uuid4()), outcome="not_home"), services, shift_id=day.shift.id)
+    # The ward's campaign with a service of its own, the group's own service, one retired.
+    ward_campaign = start_ward_campaign(day.ward.id)
+    add_service(ward_campaign, "Dịch vụ của phường", "household", "all", "60", "Hướng dẫn")
+    home = current_campaign(day.home.id)
+    add_service(home, "App riêng của tổ", "resident", "adult", "70", "Cài từ CH Play")
+    retire_service(next(s for s in home.services if s.code == "internet_tv"))
     bare = Neighbourhood(ward=day.ward, name="Tổ chưa có đợt")
     db.session.add(bare)
     db.session.flush()
@@ -115,3 +126,4 @@ def test_the_check_finds_a_code_word():
     assert code_words(visible_text('<td title="ward_officer">x</td>'), CODES_EN) == [
         "ward_officer"]
     assert not code_words(visible_text('<input name="x" value="broadband">'), CODES_VI)
+    assert code_words(visible_text("<td>g12_3</td>"), []) == ["g12_3"]

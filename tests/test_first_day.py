@@ -47,14 +47,16 @@ def test_a_new_groups_home_lists_its_first_steps_each_a_link(client, auth, world
     assert "Chưa có số liệu" in client.get("/dashboard").get_data(as_text=True)
     # A volunteer added, their link made: two more steps done.
     volunteer = helpers.gen_user("volunteer", group)
+    volunteer.pin_hash = None  # added by the leader without a PIN: the link is the way in
     db.session.commit()
+    assert _steps(client.get("/").get_data(as_text=True))["links"] == "todo"
     client.post(f"/team/{volunteer.id}/link", headers={"X-CSRFToken": auth.csrf()})
     steps = _steps(client.get("/").get_data(as_text=True))
     assert steps["volunteers"] == steps["links"] == "done"
 
 
 def test_the_steps_leave_once_every_one_is_done(client, auth, day):
-    helpers.gen_user("volunteer", day.home)  # added, no link sent yet
+    helpers.gen_user("volunteer", day.home).pin_hash = None  # added, no PIN, no link yet
     for volunteer in (day.volunteer, day.volunteer2):
         volunteer.availability = [Availability(weekday=0, slot="toi")]
     db.session.commit()
@@ -93,3 +95,17 @@ def test_an_empty_map_opens_on_the_meeting_point_or_the_ward_never_a_default_cit
     assert centres[2] == (16.0, 106.0)  # nothing known: the country, not Hà Nội
     for centre in centres:
         assert centre != (21.0285, 105.8542)
+
+
+def test_a_new_install_admin_is_sent_to_places_from_every_empty_page(app, client, runner):
+    result = runner.invoke(args=["users", "create-admin", "--username", "quantri",
+                                 "--name", "Quản Trị"])
+    path = "/l/" + re.search(r"/l/(\S+)", result.output).group(1)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"',
+                     client.get(path).get_data(as_text=True)).group(1)
+    client.post(path, data={"csrf_token": csrf})
+    for page in ("/", "/dashboard", "/campaign", "/accounts/", "/places/"):
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert "/places/" in response.get_data(as_text=True)
+        assert "Chưa có phường/xã nào" in response.get_data(as_text=True) or page == "/"

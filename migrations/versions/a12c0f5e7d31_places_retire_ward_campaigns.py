@@ -57,6 +57,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_campaign_ward_id'))
         batch_op.drop_column('parent_id')
         batch_op.drop_column('ward_id')
+    # A ward's own campaign has no place before this revision (the groups keep their copies).
+    op.execute("DELETE FROM service WHERE campaign_id IN "
+               "(SELECT id FROM campaign WHERE neighbourhood_id IS NULL)")
+    op.execute("DELETE FROM campaign WHERE neighbourhood_id IS NULL")
+    with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.alter_column('neighbourhood_id', existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table('neighbourhood', schema=None) as batch_op:
         batch_op.drop_column('retired_at')
