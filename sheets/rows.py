@@ -12,7 +12,8 @@ from vietnamese import fold
 from vocabulary import ADMIN_WORDS, FOOTER_WORDS, HEAD_RELATIONS
 
 from .cells import (LAT_RANGE, LON_RANGE, NOTE_LIMIT, CellProblem, clean_text, number_text,
-                    outside, parse_address, parse_birth_year, parse_coordinate, parse_lane_path,
+                    outside, parse_address, parse_birth_year, parse_coordinate, parse_house_number,
+                    parse_lane_path,
                     parse_members, parse_phone, parse_text)
 from .columns import ORDINAL, HeaderMatch, field_for, label
 from .model import RowError, SheetRow
@@ -20,7 +21,7 @@ from .model import RowError, SheetRow
 RELATION_LIMIT = 60
 
 _PARSERS = {
-    "house_number": parse_text,
+    "house_number": parse_house_number,
     "lane": parse_lane_path,
     "street": parse_text,
     "head_name": parse_text,

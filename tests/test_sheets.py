@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from sheets import ParsedSheet, SheetRefused, parse_households, safe_cell, write_csv, write_xlsx
+from sheets.cells import EXCEL_DATE
 from sheets.writer import clean_cell
 
 HEADER = "Số nhà,Ngõ,Đường,Chủ hộ,Số nhân khẩu,Số điện thoại,Vĩ độ,Kinh độ,Ghi chú"
@@ -388,3 +389,15 @@ def test_a_footer_word_in_the_middle_does_not_hide_the_rows_after_it():
     assert [r.head_name for r in sheet.rows] == ["An", "Bình"]
     assert {e.row_number for e in sheet.errors} == {3}  # the note row is a row without a house
     assert "Bỏ qua 1 dòng cuối (không phải hộ): dòng 5 “Tổng cộng · 3”." in sheet.notes
+
+
+@pytest.mark.parametrize("number", ["12-Mar", "Mar-12", "12/03/2026", "2026-03-12"])
+def test_a_house_number_excel_made_a_date_in_a_csv_gets_its_one_message(number):
+    sheet = parse(csv_text(f"{number},ngõ 12,,Lê An,,,,,"))
+    assert messages(sheet) == [EXCEL_DATE] and "ngày tháng" in EXCEL_DATE
+    assert sheet.errors[0].column == "Số nhà"
+
+
+@pytest.mark.parametrize("number", ["12/3", "12A", "5-7", "Lô 3", "12/03"])
+def test_house_numbers_that_look_like_nothing_else_are_kept(number):
+    assert parse(csv_text(f"{number},ngõ 12,,Lê An,,,,,")).rows[0].house_number == number
