@@ -123,7 +123,7 @@ EXPORT_FIGURE_HEADERS = ("to dan pho", "tinh trang", "so lan go cua", "lan go ga
                          "dong y luu thong tin", "neighbourhood", "status", "visits",
                          "last visit", "consent to keep data")
 # The relation that starts a household in a person-per-row list.
-HEAD_RELATIONS = ("chu ho", "ch", "chu", "head", "head of household", "self")
+HEAD_RELATIONS = ("chu ho", "ch", "chu", "ban than", "head", "head of household", "self")
 # What a resident created from a bare member count is called until the door says more,
 # and the head of household when a household list gives the head's birth date.
 UNKNOWN_RELATION = "chưa rõ"

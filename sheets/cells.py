@@ -22,6 +22,13 @@ _DECIMAL = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _PHONE_PUNCTUATION = re.compile(r"[\s.\-()/]")
 
 
+EXCEL_DATE = "Excel đã đổi ô này thành ngày tháng; hãy định dạng cột là Văn bản rồi nhập lại"
+# The same date once Excel saved the sheet as CSV: "12-Mar", "Mar-12", "12/03/2026"
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+_DATE_TEXT = re.compile(rf"\d{{1,2}}-(?:{_MONTHS})(?:-\d{{2,4}})?|(?:{_MONTHS})-\d{{1,4}}|"
+                        r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}(?: 00:00:00)?", re.IGNORECASE)
+
+
 class CellProblem(ValueError):
     """A cell that cannot be used; the message is the Vietnamese reason."""
 
@@ -49,7 +56,7 @@ def clean_text(raw: object) -> str:
         return ""
     if isinstance(raw, (datetime, date, time)):
         # "12/3" typed into Excel becomes 12 March: the house number is lost, so say so
-        raise CellProblem("Excel đã đổi ô này thành ngày tháng; hãy định dạng cột là Văn bản rồi nhập lại")
+        raise CellProblem(EXCEL_DATE)
     text = number_text(raw) if isinstance(raw, float) else str(raw)
     if _already_clean(text):
         return text
@@ -62,6 +69,14 @@ def parse_text(raw: object, label: str, limit: int = TEXT_LIMIT) -> str:
     text = unguarded(clean_text(raw))
     if len(text) > limit:
         raise CellProblem(f"{label} dài quá {limit} ký tự")
+    return text
+
+
+def parse_house_number(raw: object, label: str) -> str:
+    """A house number as text; one Excel turned into a date (even saved as CSV) is refused."""
+    text = parse_text(raw, label)
+    if _DATE_TEXT.fullmatch(text):
+        raise CellProblem(EXCEL_DATE)
     return text
 
 

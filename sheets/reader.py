@@ -10,7 +10,8 @@ from itertools import chain
 
 from . import text_file, workbook, xlsx_rows
 from .cells import CellProblem, clean_text
-from .columns import FIGURE, ID_CARD, UNKEPT, HeaderMatch, field_for, label, match_header, probable_field
+from .columns import (FIGURE, ID_CARD, UNKEPT, HeaderMatch, field_for, header_key, label, match_header,
+                      probable_field)
 from .model import ParsedSheet, RowError, SheetRefused
 from .rows import PersonGrouper, RowValidator, is_blank, row_text
 
@@ -32,12 +33,7 @@ def parse_households(filename: str, data: bytes, max_bytes: int = MAX_BYTES,
 
     `figures` are the headers of the campaign's services, as the leader's export writes them:
     a re-imported export skips them with its own figure columns."""
-    return _Reader(frozenset(_key(f) for f in figures), this_year).parse(filename, data, max_bytes)
-
-
-def _key(text: str) -> str:
-    from .columns import header_key
-    return header_key(text)
+    return _Reader(frozenset(header_key(f) for f in figures), this_year).parse(filename, data, max_bytes)
 
 
 def without_id_cards(filename: str, data: bytes, sheet: ParsedSheet) -> tuple[str, bytes]:
@@ -67,6 +63,8 @@ def _as_text(cell: object) -> str:
 
 
 class _Reader:
+    """One file's reading: which sheet, which header, then the rows."""
+
     def __init__(self, figures: frozenset[str], this_year: int | None):
         self.figures = figures
         self.this_year = this_year

@@ -1,4 +1,5 @@
-"""Validating one data row against the header, and spotting households listed twice."""
+"""Validating one data row against the header, spotting households listed twice, telling
+what stands under the data from the data, and grouping a person list into households."""
 from __future__ import annotations
 
 import re
@@ -11,7 +12,8 @@ from vietnamese import fold
 from vocabulary import ADMIN_WORDS, FOOTER_WORDS, HEAD_RELATIONS
 
 from .cells import (LAT_RANGE, LON_RANGE, NOTE_LIMIT, CellProblem, clean_text, number_text,
-                    outside, parse_address, parse_birth_year, parse_coordinate, parse_lane_path,
+                    outside, parse_address, parse_birth_year, parse_coordinate, parse_house_number,
+                    parse_lane_path,
                     parse_members, parse_phone, parse_text)
 from .columns import ORDINAL, HeaderMatch, field_for, label
 from .model import RowError, SheetRow
@@ -19,7 +21,7 @@ from .model import RowError, SheetRow
 RELATION_LIMIT = 60
 
 _PARSERS = {
-    "house_number": parse_text,
+    "house_number": parse_house_number,
     "lane": parse_lane_path,
     "street": parse_text,
     "head_name": parse_text,
@@ -182,12 +184,12 @@ class RowValidator:
         values, errors, failed = self.read(row_number, cells)
         if values is None:
             return None, errors
-        errors += self._check_required(row_number, values, failed)
-        errors += self._check_position(row_number, values)
+        errors += self.check_required(row_number, values, failed)
+        errors += self.check_position(row_number, values)
         if errors:
             return None, errors
         row = self.household(row_number, values)
-        duplicate = self._check_duplicate(row)
+        duplicate = self.check_duplicate(row)
         return (None, [duplicate]) if duplicate else (row, [])
 
     @staticmethod
@@ -225,26 +227,26 @@ class RowValidator:
                 failed.add(name)
         return values, errors, failed
 
-    def _check_required(self, row_number: int, values: dict, failed: set) -> list[RowError]:
+    def check_required(self, row_number: int, values: dict, failed: set) -> list[RowError]:
         # A cell already reported (a house number Excel made a date) is not also "missing"
         errors = []
         if not values["house_number"] and not failed & {"house_number", "address"}:
-            errors.append(RowError(row_number, self._where("house_number"), "Thiếu số nhà"))
+            errors.append(RowError(row_number, self.where("house_number"), "Thiếu số nhà"))
         if not values["head_name"] and "head_name" not in failed:
             errors.append(RowError(row_number, self.column(self.name_field or "head_name"),
                                    "Thiếu tên chủ hộ"))
         if not values["lane"] and not values["street"] and not failed & {"lane", "street", "address"}:
-            column = self._where("lane" if "lane" in self.match.fields else "street")
+            column = self.where("lane" if "lane" in self.match.fields else "street")
             errors.append(RowError(row_number, column, "Thiếu ngõ hoặc đường"))
         return errors
 
-    def _where(self, name: str) -> str:
+    def where(self, name: str) -> str:
         """The column to name for a missing field: its own, else the address column."""
         if name not in self.match.fields and "address" in self.match.fields:
             return self.column("address")
         return self.column(name)
 
-    def _check_position(self, row_number: int, values: dict) -> list[RowError]:
+    def check_position(self, row_number: int, values: dict) -> list[RowError]:
         lat, lon = values.get("lat"), values.get("lon")
         if lat is None and lon is None:
             return []
@@ -264,11 +266,11 @@ class RowValidator:
         return (_key(row.lane_street or row.street), tuple(_key(part) for part in row.lane_path),
                 _key(row.house_number))
 
-    def _check_duplicate(self, row: SheetRow) -> RowError | None:
+    def check_duplicate(self, row: SheetRow) -> RowError | None:
         first = self.seen.setdefault(self.address_key(row), row.row_number)
         if first == row.row_number:
             return None
-        return RowError(row.row_number, self._where("house_number"),
+        return RowError(row.row_number, self.where("house_number"),
                         f"Hộ số nhà {row.house_number} bị trùng với dòng {first}")
 
 
@@ -302,8 +304,9 @@ class PersonGrouper:
         resident = (relation, values.get("birth"))
         if relation and is_head(relation):
             values["head_name"] = person
-            errors += v._check_required(row_number, values, failed | ({"head_name"} if not person else set()))
-            errors += v._check_position(row_number, values)
+            # a missing name is already said once, as "Thiếu họ và tên"
+            errors += v.check_required(row_number, values, failed | ({"head_name"} if not person else set()))
+            errors += v.check_position(row_number, values)
             self._close()
             self.current = v.household(row_number, values)
             self.current.residents = [resident]
@@ -315,7 +318,7 @@ class PersonGrouper:
                                    "Nhân khẩu chưa có chủ hộ: mỗi hộ bắt đầu bằng dòng “Chủ hộ”"))
             return errors
         if values["house_number"] and not self._same_place(v.household(row_number, values)):
-            errors.append(RowError(row_number, v._where("house_number"),
+            errors.append(RowError(row_number, v.where("house_number"),
                                    f"Địa chỉ khác với hộ của chủ hộ ở dòng {self.current.row_number}; "
                                    "mỗi hộ bắt đầu bằng dòng “Chủ hộ”"))
         if not errors:
@@ -331,17 +334,17 @@ class PersonGrouper:
         return mine[2] == theirs[2] and all(not part or part == other for part, other in
                                             ((mine[0], theirs[0]), (mine[1], theirs[1])))
 
-    def _close(self) -> RowError | None:
+    def _close(self) -> None:
+        """The household being read is complete: kept, or reported as listed twice."""
         current, self.current = self.current, None
         if current is None or not self.current_ok:
-            return None
+            return
         current.members = len(current.residents)
-        duplicate = self.validator._check_duplicate(current)
+        duplicate = self.validator.check_duplicate(current)
         if duplicate:
             self.duplicates.append(duplicate)
         else:
             self.rows.append(current)
-        return duplicate
 
     def finish(self) -> list[RowError]:
         """Close the last household; the duplicates found on the way."""

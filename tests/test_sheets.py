@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from sheets import ParsedSheet, SheetRefused, parse_households, safe_cell, write_csv, write_xlsx
+from sheets.cells import EXCEL_DATE
 from sheets.writer import clean_cell
 
 HEADER = "Số nhà,Ngõ,Đường,Chủ hộ,Số nhân khẩu,Số điện thoại,Vĩ độ,Kinh độ,Ghi chú"
@@ -336,3 +337,67 @@ def test_writer_never_starts_a_formula(values):
     numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)
                and math.isfinite(v)]
     assert texts == [clean_cell(v) for v in values if v not in numbers and clean_cell(v)]
+
+
+# --- files as wards write them (pure parsing; the pages are in test_ward_files.py) ----------
+
+@pytest.mark.parametrize("address, expected", [
+    ("Số 12, ngõ 34/5, phố Huế, tổ 6", ("12", ["ngõ 34", "5"], "phố Huế")),
+    ("12 ngõ 34 ngách 5 Hoàng Văn Thụ", ("12", ["ngõ 34", "ngách 5"], "Hoàng Văn Thụ")),
+    ("Số nhà 7 Ngõ Chợ Đường Lê Lợi", ("7", ["Ngõ Chợ"], "Đường Lê Lợi")),
+    ("25 Phan Đình Phùng", ("25", [], "Phan Đình Phùng")),
+    ("SN 3, Ngõ 2, Tổ 6, phường Phan Đình Phùng, TP Thái Nguyên", ("3", ["Ngõ 2"], "")),
+    ("12A ngõ 5/3 phố Huế", ("12A", ["ngõ 5", "3"], "phố Huế")),
+])
+def test_one_address_cell_is_split_into_number_lane_and_street(address, expected):
+    sheet = parse(f'Chủ hộ,Địa chỉ\r\nAn,"{address}"\r\n')
+    row = sheet.rows[0] if sheet.rows else None
+    if not expected[1] and not expected[2]:
+        assert sheet.errors
+    else:
+        assert (row.house_number, row.lane_path, row.street) == expected
+
+
+@pytest.mark.parametrize("born, year", [("12/03/1985", 1985), ("1985", 1985), ("3/1985", 1985),
+                                        ("31048", 1985), ("1985-03-12 00:00:00", 1985), ("", None)])
+def test_birth_dates_keep_only_the_year(born, year):
+    sheet = parse(f"Họ và tên,Ngày sinh,Quan hệ với chủ hộ,Số nhà,Ngõ\r\nAn,{born},Chủ hộ,1,ngõ 2\r\n")
+    assert sheet.rows[0].residents == [("Chủ hộ", year)] and not sheet.errors
+
+
+@pytest.mark.parametrize("born, message", [("31/02/1990", "không phải là ngày có thật"),
+                                           ("2090", "năm sinh 2090 không hợp lệ"),
+                                           ("hôm qua", "không đọc được")])
+def test_a_birth_date_that_cannot_be_read_is_refused(born, message):
+    sheet = parse(f"Họ và tên,Ngày sinh,Quan hệ với chủ hộ,Số nhà,Ngõ\r\nAn,{born},Chủ hộ,1,ngõ 2\r\n")
+    assert sheet.errors[0].column == "Ngày sinh" and message in sheet.errors[0].message
+
+
+def test_the_english_export_headers_are_read_and_its_figures_skipped():
+    text = ("Neighbourhood,Lane,Street,House number,Head of household,Phone number,"
+            "Consent to keep data,Residents,Status,Visits,Last visit,Fibre broadband\r\n"
+            "Tổ 1,\"Ngõ 10, Đường Thử\",Đường Thử,1,An,,,2,Met,1,,Yes\r\n")
+    sheet = parse_households("x.csv", text.encode(), figures=["Fibre broadband"])
+    row = sheet.rows[0]
+    assert (row.lane_path, row.lane_street, row.members) == (["Ngõ 10"], "Đường Thử", 2)
+    assert not sheet.errors and "“Fibre broadband”" in sheet.notes[0]
+
+
+def test_a_footer_word_in_the_middle_does_not_hide_the_rows_after_it():
+    sheet = parse(csv_text("1,ngõ 1,,An,,,,,", ",,,Ghi chú: nhà mới,,,,,", "2,ngõ 1,,Bình,3,,,,",
+                           "Tổng cộng,,,,3,,,,"))
+    assert [r.head_name for r in sheet.rows] == ["An", "Bình"]
+    assert {e.row_number for e in sheet.errors} == {3}  # the note row is a row without a house
+    assert "Bỏ qua 1 dòng cuối (không phải hộ): dòng 5 “Tổng cộng · 3”." in sheet.notes
+
+
+@pytest.mark.parametrize("number", ["12-Mar", "Mar-12", "12/03/2026", "2026-03-12"])
+def test_a_house_number_excel_made_a_date_in_a_csv_gets_its_one_message(number):
+    sheet = parse(csv_text(f"{number},ngõ 12,,Lê An,,,,,"))
+    assert messages(sheet) == [EXCEL_DATE] and "ngày tháng" in EXCEL_DATE
+    assert sheet.errors[0].column == "Số nhà"
+
+
+@pytest.mark.parametrize("number", ["12/3", "12A", "5-7", "Lô 3", "12/03"])
+def test_house_numbers_that_look_like_nothing_else_are_kept(number):
+    assert parse(csv_text(f"{number},ngõ 12,,Lê An,,,,,")).rows[0].house_number == number
