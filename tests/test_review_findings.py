@@ -423,3 +423,22 @@ def test_using_a_session_keeps_it_from_going_idle(client, auth, world):
     seen = db.session.scalar(db.select(UserSession.last_seen_at).where(
         UserSession.user_id == world.leader.id))
     assert (utcnow() - seen).total_seconds() < 60
+
+
+def test_the_leader_sets_a_new_pin_by_the_same_rules(app, client, auth, world):
+    """A volunteer with an old 4-digit PIN, or one under attack, gets a new 6-digit one."""
+    auth.sign_in(world.leader)
+    for pin in ["4321", "999999", "٢٥٨٠٤٦"]:
+        answer = client.post(f"/team/{world.volunteer.id}/pin",
+                             data={"pin": pin, "csrf_token": auth.csrf()})
+        assert "Mã PIN" in client.get(answer.headers["Location"]).get_data(as_text=True)
+    client.post(f"/team/{world.volunteer.id}/pin", data={"pin": "258046",
+                                                         "csrf_token": auth.csrf()})
+    assert "Đặt mã PIN mới" in client.get("/audit/").get_data(as_text=True)
+    auth.sign_out()
+    old = client.post("/sign-in", data={"login": world.volunteer.phone, "secret": helpers.PIN,
+                                        "csrf_token": auth.csrf()})
+    assert old.status_code == 401
+    new = client.post("/sign-in", data={"login": world.volunteer.phone, "secret": "258046",
+                                        "csrf_token": auth.csrf()})
+    assert new.status_code == 303
