@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+
+from vocabulary import ADMIN, LEADER, VOLUNTEER, WARD_OFFICER
 
 INSTANCE = Path(os.environ.get("GOCUA_INSTANCE", Path(__file__).resolve().parent / "instance"))
 
@@ -55,6 +58,12 @@ def load(instance: Path = INSTANCE) -> dict:
         "GEOCODER_USER_AGENT": os.environ.get("GEOCODER_USER_AGENT", "go-cua/0.1 (community team)"),
         "GEOCODER_DOMAIN": os.environ.get("GEOCODER_DOMAIN") or None,
         "GEOCODER_SCHEME": os.environ.get("GEOCODER_SCHEME", "https"),
+        # Hours a session lasts unused (idle) and at the most (absolute), by role: a
+        # volunteer's own phone stays signed in for weeks of a campaign; a browser that
+        # reaches the registry (leader, officer, admin) for a working day.
+        "SESSION_LIFETIMES": {VOLUNTEER: (14 * 24, 30 * 24), LEADER: (2, 12),
+                              WARD_OFFICER: (2, 12), ADMIN: (2, 12)},
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=30),  # the cookie; the server decides
         "SIGN_IN_LINK_HOURS": int(os.environ.get("SIGN_IN_LINK_HOURS", 24)),
         "SIGN_IN_MAX_FAILURES": int(os.environ.get("SIGN_IN_MAX_FAILURES", 5)),
         "SIGN_IN_WINDOW_MINUTES": int(os.environ.get("SIGN_IN_WINDOW_MINUTES", 15)),

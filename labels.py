@@ -63,7 +63,7 @@ ACTION_LABELS = {
     "sign_in": _("Đăng nhập"), "sign_out": _("Đăng xuất"),
     "access_refused": _("Bị từ chối truy cập"),
     "sign_in_link_made": _("Tạo link đăng nhập"), "volunteer_added": _("Thêm thành viên"),
-    "volunteer_active": _("Khoá/mở khoá thành viên"),
+    "volunteer_active": _("Khoá/mở khoá thành viên"), "pin_changed": _("Đặt mã PIN mới"),
     "household_added": _("Thêm hộ"), "household_edited": _("Sửa thông tin hộ"),
     "household_moved_away": _("Ghi nhận hộ chuyển đi"), "household_erased": _("Xoá hộ"),
     "resident_added": _("Thêm nhân khẩu"), "resident_removed": _("Bớt nhân khẩu"),

@@ -21,6 +21,7 @@ from vietnamese import fold
 
 PHONE_LIKE = re.compile(r"[\d\s.+()-]+")
 DAY = timedelta(days=1)
+SEEN_EVERY = timedelta(minutes=5)  # how finely a session's idle time is measured
 REFUSED = ("failed", "throttled")  # the outcomes of a refused sign-in in the audit log
 
 
@@ -112,7 +113,7 @@ def failures_since(user_ids: list[int], since: timedelta) -> dict[int, int]:
 PIN_LENGTH = 6
 # Patterns people pick that no rule below catches: keypad lines, and "520" (love you).
 COMMON_PINS = {"147258", "258369", "159753", "789456", "147852", "741852", "963852",
-               "123654", "102030", "112233", "123321", "520520", "520131", "098765"}
+               "123654", "102030", "112233", "123321", "520520", "520131"}
 
 
 def pin_problem(pin: str) -> Optional[str]:
@@ -139,6 +140,28 @@ def open_session(user: User) -> str:
     row = UserSession(id=secrets.token_urlsafe(32), user_id=user.id)
     db.session.add(row)
     return row.id
+
+
+def expired(row: UserSession, idle_hours: float, absolute_hours: float) -> bool:
+    """A session unused for `idle_hours`, or older than `absolute_hours`, signs no one in."""
+    now = utcnow()
+    last = row.last_seen_at or row.created_at
+    return (now - last > timedelta(hours=idle_hours)
+            or now - row.created_at > timedelta(hours=absolute_hours))
+
+
+def mark_seen(row: UserSession) -> None:
+    """Note the session in use, at most every few minutes (a write, on a read request).
+
+    The request's read transaction ends first: on SQLite a reader that turns writer can
+    fail at once, where a transaction that starts by writing waits its turn."""
+    now = utcnow()
+    if row.last_seen_at and now - row.last_seen_at < SEEN_EVERY:
+        return
+    db.session.commit()
+    db.session.execute(db.update(UserSession).where(UserSession.id == row.id)
+                       .values(last_seen_at=now))
+    db.session.commit()
 
 
 def end_session(sid: Optional[str]) -> None:

@@ -73,6 +73,23 @@ def make_link(user_id: int):
     return render_template("_share_link.html", person=volunteer, url=url)
 
 
+@bp.post("/<int:user_id>/pin")
+@roles(*LEADERS)
+def set_pin(user_id: int):
+    """A new PIN for a volunteer (one who forgot it, or whose account was under attack)."""
+    volunteer = volunteer_or_404(user_id)
+    problem = pin_problem(request.form.get("pin", ""))
+    if problem:
+        flash(problem, "error")
+        return redirect(url_for("team.index"), code=303)
+    volunteer.set_pin(request.form["pin"])
+    audit("pin_changed", user_id=g.user.id, neighbourhood_id=g.user.neighbourhood_id,
+          object_type="user", object_id=volunteer.id)
+    db.session.commit()
+    flash(_("Đã đặt mã PIN mới cho %(name)s.", name=volunteer.name), "ok")
+    return redirect(url_for("team.index"), code=303)
+
+
 @bp.post("/<int:user_id>/active")
 @roles(*LEADERS)
 def set_active(user_id: int):

@@ -16,6 +16,7 @@ import labels
 import vocabulary
 from extensions import db, read_only
 from models import User, UserSession
+from models import signin
 from models.base import MAX_ID, utcnow
 from models.rules import local_time
 
@@ -41,8 +42,6 @@ def wants_fragment() -> bool:
     """An htmx request that swaps part of a page. htmx sends HX-Request also when it
     restores history after a cache miss, and then wants the whole page."""
     return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 
 
 class DatabaseId(IntegerConverter):
@@ -73,21 +72,30 @@ def json_object() -> dict:
     return body
 
 
-SIGNED_IN = db.select(User).join(UserSession).where(
+SIGNED_IN = db.select(User, UserSession).join(UserSession).where(
     UserSession.id == db.bindparam("sid"), UserSession.ended_at.is_(None), User.active)
 
 
 def load_user() -> None:
-    """Put the signed-in user (or None) on g; an ended session or disabled user is refused."""
+    """Put the signed-in user (or None) on g; an ended or expired session, or a disabled
+    user, is refused."""
     g.user = None
     g.csp_nonce = secrets.token_urlsafe(16)
     read_only.set(request.method in ("GET", "HEAD", "OPTIONS"))
     sid = session.get("sid")
     if not sid:
         return
-    g.user = db.session.scalar(SIGNED_IN, {"sid": sid})
-    if g.user is None:
+    found = db.session.execute(SIGNED_IN, {"sid": sid}).first()
+    if found is None:
         session.clear()
+        return
+    if signin.expired(found.UserSession, *current_app.config["SESSION_LIFETIMES"][
+            found.User.role]):
+        session.clear()
+        flash(_("Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại."), "error")
+        return
+    g.user = found.User
+    signin.mark_seen(found.UserSession)
 
 
 def vn_date(value: date | datetime | None) -> str:
@@ -138,6 +146,8 @@ def security_headers(response):
     response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     # Same-origin Referers must reach Flask-WTF's HTTPS check: never "no-referrer".
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS: only ever over HTTPS
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     response.vary.add("HX-Request")
     if response.mimetype == "text/html" or getattr(g, "user", None) is not None:
         if not request.path.startswith("/static/"):

@@ -365,3 +365,80 @@ def test_a_flood_of_refused_sign_ins_writes_one_entry_per_account_and_window(app
     flood.post("/sign-in", data={"login": "khongcoai", "secret": "x", "csrf_token": token})
     assert db.session.scalar(db.select(db.func.count(AuditEntry.id)).where(
         AuditEntry.action == "sign_in", AuditEntry.outcome != "ok")) == len(refused) + 1
+
+
+# --- 13: HSTS over HTTPS; sessions that end, by role -----------------------------------------
+
+def test_hsts_is_sent_when_cookies_are_for_https_only(app, client):
+    assert "Strict-Transport-Security" not in client.get("/sign-in").headers
+    app.config["SESSION_COOKIE_SECURE"] = True
+    hsts = client.get("/sign-in", base_url="https://localhost").headers[
+        "Strict-Transport-Security"]
+    assert int(re.search(r"max-age=(\d+)", hsts).group(1)) >= 365 * 24 * 3600
+
+
+def _age_session(user, *, started_hours_ago: float, seen_hours_ago: float) -> None:
+    from datetime import timedelta
+
+    from models import UserSession
+    from models.base import utcnow
+    row = db.session.scalar(db.select(UserSession).where(UserSession.user_id == user.id,
+                                                         UserSession.ended_at.is_(None)))
+    row.created_at = utcnow() - timedelta(hours=started_hours_ago)
+    row.last_seen_at = utcnow() - timedelta(hours=seen_hours_ago)
+    db.session.commit()
+
+
+# (who, hours since sign-in, hours since last request, still signed in)
+LIFETIMES = [("leader", 1, 0.5, True), ("leader", 3, 2.5, False), ("leader", 13, 0.1, False),
+             ("admin", 3, 2.5, False), ("officer", 13, 0.1, False),
+             ("volunteer", 3, 2.5, True), ("volunteer", 24 * 20, 24 * 10, True),
+             ("volunteer", 24 * 20, 24 * 15, False), ("volunteer", 24 * 31, 0.1, False)]
+
+
+@pytest.mark.parametrize("who, started, seen, alive", LIFETIMES)
+def test_a_session_ends_when_idle_or_old_for_its_role(client, auth, world, who, started, seen,
+                                                      alive):
+    """A volunteer's phone stays signed in for weeks; a leader's browser for hours."""
+    user = getattr(world, who)
+    auth.sign_in(user)
+    _age_session(user, started_hours_ago=started, seen_hours_ago=seen)
+    home = "/walk" if who == "volunteer" else "/"
+    answer = client.get(home)
+    if alive:
+        assert answer.status_code == 200
+        return
+    assert answer.status_code == 302 and "/sign-in" in answer.headers["Location"]
+    assert "Phiên đăng nhập đã hết hạn" in client.get(answer.headers["Location"]).get_data(
+        as_text=True)
+    assert client.get(home).status_code == 302  # and it stays ended
+
+
+def test_using_a_session_keeps_it_from_going_idle(client, auth, world):
+    from models import UserSession
+    from models.base import utcnow
+    auth.sign_in(world.leader)
+    _age_session(world.leader, started_hours_ago=1.5, seen_hours_ago=1.5)
+    assert client.get("/").status_code == 200
+    seen = db.session.scalar(db.select(UserSession.last_seen_at).where(
+        UserSession.user_id == world.leader.id))
+    assert (utcnow() - seen).total_seconds() < 60
+
+
+def test_the_leader_sets_a_new_pin_by_the_same_rules(app, client, auth, world):
+    """A volunteer with an old 4-digit PIN, or one under attack, gets a new 6-digit one."""
+    auth.sign_in(world.leader)
+    for pin in ["4321", "999999", "٢٥٨٠٤٦"]:
+        answer = client.post(f"/team/{world.volunteer.id}/pin",
+                             data={"pin": pin, "csrf_token": auth.csrf()})
+        assert "Mã PIN" in client.get(answer.headers["Location"]).get_data(as_text=True)
+    client.post(f"/team/{world.volunteer.id}/pin", data={"pin": "258046",
+                                                         "csrf_token": auth.csrf()})
+    assert "Đặt mã PIN mới" in client.get("/audit/").get_data(as_text=True)
+    auth.sign_out()
+    old = client.post("/sign-in", data={"login": world.volunteer.phone, "secret": helpers.PIN,
+                                        "csrf_token": auth.csrf()})
+    assert old.status_code == 401
+    new = client.post("/sign-in", data={"login": world.volunteer.phone, "secret": "258046",
+                                        "csrf_token": auth.csrf()})
+    assert new.status_code == 303
