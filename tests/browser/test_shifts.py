@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 def test_leader_gives_lanes_sees_load_bars_move_suggests_and_opens_a_walk(demo_server, desktop):
     page = desktop
     sign_in(page, demo_server, *DEMO_LEADER)
-    page.get_by_role("link", name="Buổi đi").click()
+    page.get_by_role("link", name="Buổi đi", exact=True).click()
     page.get_by_label("Ngày").fill((local_today() + timedelta(days=6)).isoformat())
     page.get_by_label("Sáng").check()
     page.get_by_role("button", name="Tạo buổi").click()
