@@ -23,9 +23,9 @@ from extensions import db
 from geo.placement import Fix, better_fix
 from models.audit import audit
 from models.base import utcnow
+from models.campaign import Campaign, Service
 from models.household import Household, Resident
 from models.place import Lane, Neighbourhood
-from models.campaign import Campaign, Service
 from sheets import RowError, SheetRefused, SheetRow, parse_households, without_id_cards
 from vietnamese import fold, nfc
 from vocabulary import HEAD_RELATION, NOT_VISITED, UNKNOWN_RELATION

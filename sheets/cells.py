@@ -72,6 +72,19 @@ def parse_text(raw: object, label: str, limit: int = TEXT_LIMIT) -> str:
     return text
 
 
+# A CCCD number is 12 digits; a CMND number 9, or any number after the words for them
+_ID_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)|(?:cccd|cmnd|cmt|can cuoc|chung minh|dinh danh)"
+                        r"\D{0,12}\d{9}", re.IGNORECASE)
+
+
+def parse_note(raw: object, label: str) -> str:
+    """A note, which never carries an ID-card number: one that does is refused, not kept."""
+    text = parse_text(raw, label, NOTE_LIMIT)
+    if any(ch.isdigit() for ch in text) and _ID_NUMBER.search(fold(text)):
+        raise CellProblem(f"{label} có số căn cước/CMND; Gõ Cửa không lưu số này, hãy xóa khỏi ô")
+    return text
+
+
 def parse_house_number(raw: object, label: str) -> str:
     """A house number as text; one Excel turned into a date (even saved as CSV) is refused."""
     text = parse_text(raw, label)

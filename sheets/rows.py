@@ -11,10 +11,10 @@ from vietnamese import fold
 
 from vocabulary import ADMIN_WORDS, FOOTER_WORDS, HEAD_RELATIONS
 
-from .cells import (LAT_RANGE, LON_RANGE, NOTE_LIMIT, CellProblem, clean_text, number_text,
+from .cells import (LAT_RANGE, LON_RANGE, CellProblem, clean_text, number_text,
                     outside, parse_address, parse_birth_year, parse_coordinate, parse_house_number,
                     parse_lane_path,
-                    parse_members, parse_phone, parse_text)
+                    parse_members, parse_note, parse_phone, parse_text)
 from .columns import ORDINAL, HeaderMatch, field_for, label
 from .model import RowError, SheetRow
 
@@ -29,7 +29,7 @@ _PARSERS = {
     "phone": parse_phone,
     "lat": parse_coordinate,
     "lon": parse_coordinate,
-    "note": lambda raw, name: parse_text(raw, name, NOTE_LIMIT),
+    "note": parse_note,
     "name": parse_text,
     "relation": lambda raw, name: parse_text(raw, name, RELATION_LIMIT),
     "birth": parse_birth_year,

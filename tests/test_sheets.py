@@ -401,3 +401,14 @@ def test_a_house_number_excel_made_a_date_in_a_csv_gets_its_one_message(number):
 @pytest.mark.parametrize("number", ["12/3", "12A", "5-7", "Lô 3", "12/03"])
 def test_house_numbers_that_look_like_nothing_else_are_kept(number):
     assert parse(csv_text(f"{number},ngõ 12,,Lê An,,,,,")).rows[0].house_number == number
+
+
+@pytest.mark.parametrize("note, refused", [("CCCD 001085012345", True), ("cmnd: 012345678", True),
+                                           ("số 001085012345 của chủ hộ", True),
+                                           ("SĐT con 0912345678", False), ("Nhà 3 tầng", False)])
+def test_a_note_with_an_id_card_number_is_refused_never_kept(note, refused):
+    sheet = parse(csv_text(f"13,ngõ 12,,Lê An,,,,,{note}"))
+    assert bool(sheet.errors) == refused
+    if refused:
+        assert sheet.errors[0].column == "Ghi chú" and "căn cước" in sheet.errors[0].message
+        assert not sheet.rows
