@@ -67,7 +67,7 @@ def test_one_click_marks_a_volunteer_free_for_this_shift(leader, world, shift):
     assert owners(shift.id) == {world.volunteer.id}
 
 
-def test_a_shift_is_edited_and_its_walks_follow(leader, world, shift):
+def test_a_shift_is_edited_and_its_walks_follow(leader, client, auth, world, shift):
     post(leader, f"/shifts/{shift.id}/lanes/{world.home.lanes[0].id}",
          {"volunteer_id": world.volunteer.id}, htmx=True)
     day = (local_today() + timedelta(days=4)).isoformat()
@@ -80,6 +80,9 @@ def test_a_shift_is_edited_and_its_walks_follow(leader, world, shift):
     edited = db.session.get(Shift, shift.id)
     assert (edited.day.isoformat(), edited.slot, edited.meeting_point) == (day, "toi", "Sân đình")
     assert edited.window_minutes == 150
+    auth.sign_in(world.volunteer)  # the volunteer sees the new day and hours on their phone
+    mine = client.get("/availability/").get_data(as_text=True)
+    assert f"Tối {edited.day.strftime('%d/%m/%Y')}" in mine and "18:30–21:00 · Sân đình" in mine
     assert len(db.session.scalar(db.select(Walk)).stops) == 3
 
 
