@@ -43,7 +43,7 @@ def review_add(client, auth, shift, households, volunteer):
                                             "volunteer": volunteer.id})
 
 
-def test_suggest_does_not_give_doors_already_on_a_chosen_volunteers_walk(client, auth, world):
+def test_suggest_and_hand_changes_leave_doors_on_the_chosen_volunteers_walk(client, auth, world):
     lane_a, lane_b = world.home.lanes
     free_every_day(world.volunteer2)
     mornings_only(world.volunteer)  # not free this evening: Suggest gives them nothing
@@ -59,6 +59,12 @@ def test_suggest_does_not_give_doors_already_on_a_chosen_volunteers_walk(client,
     assert set(walk_doors(shift.id, world.volunteer)) == {h.id for h in chosen}
     assert not {h.id for h in chosen} & set(walk_doors(shift.id, world.volunteer2))
     assert len(on) == 6  # every door of both lanes, once
+    # And when the leader gives that lane by hand (a rebuild from the lane's households).
+    for owner in ("", world.volunteer2.id):
+        post(client, f"/shifts/{shift.id}/lanes/{lane_a.id}", {"volunteer_id": owner}, htmx=True)
+    db.session.expire_all()
+    assert max(doors_on_walks(shift.id).values()) == 1
+    assert set(walk_doors(shift.id, world.volunteer)) == {h.id for h in chosen}
 
 
 def test_the_chosen_volunteer_gets_the_ticked_doors_and_the_message_says_so(client, auth, world):
@@ -124,9 +130,9 @@ def test_after_flask_demo_every_due_appointment_is_on_a_walk(runner):
 def test_planned_names_the_soonest_shift_by_day_and_slot_not_one_already_over(world):
     today = local_today()
     door = houses(world.home)[0]
-    evening = helpers.gen_shift(world.home, today + timedelta(days=1), "toi")
     morning = helpers.gen_shift(world.home, today + timedelta(days=1), "sang")
-    for shift in (evening, morning):
+    evening = helpers.gen_shift(world.home, today + timedelta(days=1), "toi")
+    for shift in (morning, evening):  # by day alone, the one added last would be named
         db.session.add(ShiftHousehold(shift_id=shift.id, household_id=door.id))
     db.session.commit()
     assert planned([door.id])[door.id].id == morning.id
