@@ -18,7 +18,7 @@ from sqlalchemy import case, distinct, func, select
 import labels
 from extensions import db
 from models.base import Invalid, utcnow
-from models.campaign import DEFAULT_SERVICES, Service, campaigns_of, ward_campaign
+from models.campaign import DEFAULT_SERVICES, Checked, checklists, ward_campaign
 from models.figures import HEADLINE, _done, bases
 from models.household import Household, Resident
 from models.place import Neighbourhood, Ward
@@ -172,7 +172,7 @@ class Report:
 
 
 # -- Counting -----------------------------------------------------------------------------
-def _key(service: Service, place_id: int) -> str:
+def _key(service: Checked, place_id: int) -> str:
     """The same figure in every group: the ward's services (copies share its code, as the
     default checklist's do); a group's own service is its own column."""
     if service.parent_id is not None or service.code in DEFAULT_CODES:
@@ -180,9 +180,11 @@ def _key(service: Service, place_id: int) -> str:
     return f"{service.code}@{place_id}"
 
 
-def _done_counts(services: list[Service], ids: list[int], period: Period, year: int) -> dict:
+def _done_counts(lists: dict[int, list[Checked]], ids: list[int], period: Period,
+                 year: int) -> dict:
     """{(group, service id): (done at end, done before start)}, and for the public service
     {(group, PUBLIC_HOUSEHOLD): households with a member who used it}."""
+    services = [s for chosen in lists.values() for s in chosen]
     if not services:
         return {}
     at_end = on_or_before_sql(Visit.happened_at, period.end)
@@ -229,10 +231,9 @@ def build(ward: Ward, places: list[Neighbourhood], period: Period, locale: str =
     """The report of these groups of the ward: five queries however many households."""
     ids = [p.id for p in places]
     year = (today or period.end).year
-    campaigns = campaigns_of(ids)
-    services = [s for c in campaigns.values() for s in c.services]
+    lists = checklists(ids)
     base = bases(ids, "neighbourhood", year)
-    done = _done_counts(services, ids, period, year)
+    done = _done_counts(lists, ids, period, year)
     visits = _visits(ids, period)
     ward_targets = {}
     if one is None:
@@ -245,8 +246,7 @@ def build(ward: Ward, places: list[Neighbourhood], period: Period, locale: str =
         group_base = base.get(place.id, {})
         line.households = group_base.get("households", 0)
         line.visits, line.reached, line.last_visit = visits.get(place.id, (0, 0, None))
-        campaign = campaigns.get(place.id)
-        for s in (campaign.services if campaign else []):
+        for s in lists.get(place.id, []):
             key = _key(s, place.id)
             basis = "all" if s.per == "household" else s.age_basis
             columns.setdefault(key, Column(key, s.code, s.label(locale), s.per, basis,
