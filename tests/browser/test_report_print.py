@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from demo.command import PASSWORD
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import DEMO_LEADER, sign_in
 
 pytestmark = pytest.mark.browser
 A4 = {"width": 794, "height": 1123}  # 210 × 297 mm at 96 px per inch
@@ -51,3 +51,23 @@ def test_the_officer_prints_the_wards_report_on_a4(demo_server, new_page):
 
     pdf = page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF") and len(pdf) > 5_000
+
+
+def test_the_review_map_draws_its_households_from_one_layer(demo_server, new_page):
+    """The leader's review map: every open household with a position is a marker (drawn by
+    one GeoJSON layer in the browser), clustered when zoomed out; a marker opens its card."""
+    page = new_page("desktop")
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, demo_server, *DEMO_LEADER)
+    page.goto(demo_server("/review/map"))
+    page.wait_for_function("() => document.querySelector('.leaflet-container') !== null")
+    drawn = page.evaluate("""() => {
+        let n = 0;
+        for (const key of Object.keys(window)) {
+            const layer = window[key];
+            if (layer && layer.getLayers && layer._featureGroup) { n += layer.getLayers().length; }
+        }
+        return n;
+    }""")
+    assert drawn > 50 and not errors
