@@ -247,3 +247,21 @@ def test_the_print_page_has_a_chart_per_headline_figure(client, auth, ward):
     assert len(re.findall(r'<figure class="print-chart"', text)) == 4
     assert text.count("<svg") >= 4 and "Tháng này" in text
     assert f"{local_today().replace(day=1):%d/%m/%Y} – {local_today():%d/%m/%Y}" in text
+
+
+def test_an_admin_chooses_the_ward(client, auth, ward):
+    auth.sign_in(ward.admin)
+    text = client.get(f"/report?ward={ward.far.ward_id}").get_data(as_text=True)
+    assert "Tổ xa" in text and "Tổ 1" not in text
+    assert f"/report/report.xlsx?period=campaign&amp;ward={ward.far.ward_id}" in text
+
+
+def test_the_workbook_in_english(client, auth, ward):
+    auth.sign_in(ward.officer)
+    client.post("/language", data={"lang": "en", "next": "/report", "csrf_token": auth.csrf()})
+    book = workbook(client)
+    assert book.sheetnames == ["Summary", "Neighbourhoods"]
+    assert book["Summary"]["A1"].value == "Community digital transformation report"
+    header, rows, _ = table(book["Summary"], "Target")
+    assert header[3:6] == ["Done at the start", "Done at the end", "Change in the period"]
+    assert rows[0][0].value == "Fibre broadband"
