@@ -17,8 +17,8 @@ from folium.template import Template
 from vocabulary import NOT_VISITED, STATUS_COLOURS
 
 from .escape import js_safe
-from .mapkit import (OSM_ATTRIBUTION, OSM_TILES, AssetUrl, MarkerHooks, PageStyle, js_value,
-                     new_cluster, new_map, render_parts, static_vendor_url)
+from .mapkit import (OSM_ATTRIBUTION, OSM_TILES, AssetUrl, MarkerHooks, PageStyle, Verbatim,
+                     js_value, new_cluster, new_map, render_parts, static_vendor_url)
 from .paths import LanePath
 
 __all__ = ["household_map", "status_layer_map", "walk_map", "walk_line", "point_map",
@@ -50,10 +50,18 @@ def status_colour(status: str | None) -> str:
     return STATUS_COLOURS.get(status or "", STATUS_COLOURS[NOT_VISITED])
 
 
+class _Circle(folium.CircleMarker, Verbatim):
+    """A household's circle, rendered without a template compiled per marker."""
+
+
+class _Pin(folium.Marker, Verbatim):
+    """A household's draggable pin, rendered without a template compiled per marker."""
+
+
 def _circle(h: Mapping, colour: str) -> folium.CircleMarker:
     """An exact household is a filled circle, an approximate one hollow and dashed."""
     approximate = bool(h.get("approximate"))
-    return folium.CircleMarker(
+    return _Circle(
         location=(h["lat"], h["lon"]), radius=7, color=colour, weight=2,
         fill=True, fill_color=colour, fill_opacity=0.1 if approximate else 0.85,
         dash_array="3 3" if approximate else None)
@@ -65,7 +73,7 @@ def _draggable(h: Mapping) -> folium.Marker:
     approx = " gc-pin--approx" if h.get("approximate") else ""
     icon = folium.DivIcon(html=f'<span class="gc-pin gc-pin--{status}{approx}"></span>',
                           icon_size=(14, 14), icon_anchor=(7, 7), class_name="gc-icon")
-    return folium.Marker(location=(h["lat"], h["lon"]), icon=icon, draggable=True)
+    return _Pin(location=(h["lat"], h["lon"]), icon=icon, draggable=True)
 
 
 def _draw_lanes(m: folium.Map, lanes: Iterable[Mapping]) -> None:

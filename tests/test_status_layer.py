@@ -49,3 +49,31 @@ def test_households_without_a_position_and_unknown_statuses():
     m = status_layer_map(data, [], (21.5, 105.8))
     rows = json.loads(re.search(r"var rows = (\[.*?\]\]),", render_parts(m)["script"]).group(1))
     assert [r[0] for r in rows] == [0, 1] and rows[0][3] == "not_visited"
+
+
+def test_the_households_map_compiles_no_template_per_marker(monkeypatch):
+    """The leader's map keeps a marker per household (pins are dragged), but its markers,
+    icons and tooltips render without a Jinja template compiled for each: as many compiles
+    for 400 households as for 4, and the page holds every pin."""
+    import jinja2
+
+    from geo.maps import household_map
+    compiled = [0]
+    original = jinja2.Environment.compile
+
+    def counting(self, *args, **kwargs):
+        compiled[0] += 1
+        return original(self, *args, **kwargs)
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+
+    def compiles(n, draggable):
+        compiled[0] = 0
+        parts = render_parts(household_map(houses(n), [], (21.5, 105.8), draggable=draggable,
+                                           card_url="/households/__ID__/card"))
+        return compiled[0], parts["script"]
+    for draggable in (False, True):
+        few, _ = compiles(4, draggable)
+        many, script = compiles(400, draggable)
+        assert many == few, (many, few)
+        assert script.count(".bindTooltip(") == 400
+        assert ('"draggable": true' in script) == draggable
