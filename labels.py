@@ -48,6 +48,11 @@ STARTUP_STEP_LABELS = {
 # A figure that is not a service of its own (models.figures adds it beside public_service).
 PUBLIC_SERVICE_HOUSEHOLD = _("Hộ có người đã dùng dịch vụ công trực tuyến")
 
+# The ward's report: its periods, and how the groups that are behind are ranked.
+REPORT_PERIOD_LABELS = {"week": _("Tuần này"), "month": _("Tháng này"), "quarter": _("Quý này"),
+                        "campaign": _("Từ đầu đợt vận động"), "custom": _("Từ ngày … đến ngày …")}
+REPORT_SORT_LABELS = {"gap": _("Còn xa mục tiêu nhất"), "pace": _("Tăng chậm nhất trong kỳ")}
+
 # The assignment board's warnings (models.board gives codes): the leader is warned, never refused.
 LOAD_WARNING_LABELS = {"over_capacity": _("Quá số hộ nhận được"),
                        "not_available": _("Không rảnh buổi này"),

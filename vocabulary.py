@@ -59,6 +59,12 @@ UNDO = "undo"
 # -- Age bases of a per-resident service: code -> (lowest age, highest age), inclusive --
 AGE_BASES = {"all": (0, 200), "adult": (18, 200), "15plus": (15, 200), "working_age": (15, 60)}
 
+# -- The periods a ward's report covers (models.report.choose_period): ending today, or
+# from and to days of one's choosing
+REPORT_PERIODS = ("week", "month", "quarter", "campaign", "custom")
+# How the report ranks the groups that are behind: distance from target, or pace
+REPORT_SORTS = ("gap", "pace")
+
 # -- A service is counted per household or per resident -------------------------------
 PER = ("household", "resident")
 

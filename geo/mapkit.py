@@ -13,6 +13,7 @@ from typing import Callable
 
 import folium
 from folium.plugins import MarkerCluster
+from branca.element import Element, MacroElement
 from folium.template import Template
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -154,6 +155,45 @@ class MarkerHooks(folium.MacroElement):
     def watch(self, marker: folium.MacroElement, household_id) -> None:
         """Wire one marker for the household with this id."""
         self.pairs.append((marker.get_name(), js_value(household_id)))
+
+
+class Text(Element):
+    """Rendered output kept as it is: branca wraps each element's output in an Element of
+    its own, which compiles it as a new Jinja template (two per household marker: 650
+    compiles, most of a 300-household map's time)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+def _render_verbatim(element: MacroElement, kwargs: dict) -> None:
+    """MacroElement.render, with each part added as Text (no second Jinja pass); children
+    that keep MacroElement's own render are rendered the same way."""
+    figure = element.get_root()
+    macros = element._template.module.__dict__
+    for part, target in (("header", figure.header), ("html", figure.html),
+                         ("script", figure.script)):
+        macro = macros.get(part)
+        if macro is not None:
+            target.add_child(Text(macro(element, kwargs)), name=element.get_name())
+    for child in element._children.values():
+        if type(child).render is MacroElement.render:
+            _render_verbatim(child, kwargs)
+        else:
+            child.render(**kwargs)
+
+
+class Verbatim(MacroElement):
+    """Mixed into a marker class (after it: `class Pin(folium.Marker, Verbatim)`): the marker,
+    its icon and its tooltip render without a template compiled per marker. The text they
+    hold is already inert for Jinja (geo.escape.js_safe), so the output is the same."""
+
+    def render(self, **kwargs) -> None:
+        _render_verbatim(self, kwargs)
 
 
 _OPENING_TAG = re.compile(r"<(script|style)\b")

@@ -8,6 +8,7 @@ lane) are hollow with a dashed outline, so a leader sees which pins to check.
 """
 from __future__ import annotations
 
+import json
 from typing import Iterable, Mapping, Sequence
 
 import folium
@@ -16,11 +17,12 @@ from folium.template import Template
 from vocabulary import NOT_VISITED, STATUS_COLOURS
 
 from .escape import js_safe
-from .mapkit import (OSM_ATTRIBUTION, OSM_TILES, AssetUrl, MarkerHooks, PageStyle, js_value,
-                     new_cluster, new_map, render_parts, static_vendor_url)
+from .mapkit import (OSM_ATTRIBUTION, OSM_TILES, AssetUrl, MarkerHooks, PageStyle, Verbatim,
+                     js_value, new_cluster, new_map, render_parts, static_vendor_url)
 from .paths import LanePath
 
-__all__ = ["household_map", "walk_map", "walk_line", "point_map", "render_parts", "status_colour"]
+__all__ = ["household_map", "status_layer_map", "walk_map", "walk_line", "point_map",
+           "render_parts", "status_colour"]
 
 LANE_COLOUR = "#0f766e"
 WALK_COLOUR = "#1d4ed8"
@@ -48,10 +50,18 @@ def status_colour(status: str | None) -> str:
     return STATUS_COLOURS.get(status or "", STATUS_COLOURS[NOT_VISITED])
 
 
+class _Circle(folium.CircleMarker, Verbatim):
+    """A household's circle, rendered without a template compiled per marker."""
+
+
+class _Pin(folium.Marker, Verbatim):
+    """A household's draggable pin, rendered without a template compiled per marker."""
+
+
 def _circle(h: Mapping, colour: str) -> folium.CircleMarker:
     """An exact household is a filled circle, an approximate one hollow and dashed."""
     approximate = bool(h.get("approximate"))
-    return folium.CircleMarker(
+    return _Circle(
         location=(h["lat"], h["lon"]), radius=7, color=colour, weight=2,
         fill=True, fill_color=colour, fill_opacity=0.1 if approximate else 0.85,
         dash_array="3 3" if approximate else None)
@@ -63,7 +73,7 @@ def _draggable(h: Mapping) -> folium.Marker:
     approx = " gc-pin--approx" if h.get("approximate") else ""
     icon = folium.DivIcon(html=f'<span class="gc-pin gc-pin--{status}{approx}"></span>',
                           icon_size=(14, 14), icon_anchor=(7, 7), class_name="gc-icon")
-    return folium.Marker(location=(h["lat"], h["lon"]), icon=icon, draggable=True)
+    return _Pin(location=(h["lat"], h["lon"]), icon=icon, draggable=True)
 
 
 def _draw_lanes(m: folium.Map, lanes: Iterable[Mapping]) -> None:
@@ -106,6 +116,92 @@ def household_map(households: Iterable[Mapping], lanes: Iterable[Mapping], cente
         if h.get("id") is not None:
             hooks.watch(marker, h["id"])
     hooks.add_to(m)  # last, so every marker variable exists when its script runs
+    _fit(m, [(h["lat"], h["lon"]) for h in households
+             if h.get("lat") is not None and h.get("lon") is not None])
+    return m
+
+
+def _inert_json(value) -> str:
+    """JSON of arrays and strings, inert in a <script> and in branca's second Jinja pass:
+    no `</script>`, no `{{`, `{%` or `{#` (every brace is escaped: there are no objects),
+    no backtick or `${` for a reader looking for template literals."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("{", "\\u007b"), ("}", "\\u007d"), ("`", "\\u0060"),
+                          ("$", "\\u0024"), ("\u2028", "\\u2028"),
+                          ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
+
+
+class HouseholdLayer(folium.MacroElement):
+    """Every household as one GeoJSON layer built in the browser from one data array: no
+    Jinja template per marker (Folium compiled two per marker: 650 for 308 households).
+
+    Rows are [id, lat, lon, status, approximate (0/1), label]; the label is set as text
+    (textContent), never as HTML. A click loads the household's card with htmx; markers
+    go into the cluster `cluster` names.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var rows = {{ this.rows }}, colours = {{ this.colours }}, cardUrl = {{ this.card_url }};
+            var features = rows.map(function (r) {
+                return {type: "Feature", geometry: {type: "Point", coordinates: [r[2], r[1]]},
+                        properties: {id: r[0], status: r[3], approx: r[4], label: r[5]}};
+            });
+            var layer = L.geoJSON({type: "FeatureCollection", features: features}, {
+                pointToLayer: function (feature, at) {
+                    var p = feature.properties, colour = colours[p.status];
+                    return L.circleMarker(at, {radius: 7, color: colour, weight: 2, fill: true,
+                        fillColor: colour, fillOpacity: p.approx ? 0.1 : 0.85,
+                        dashArray: p.approx ? "3 3" : null});
+                },
+                onEachFeature: function (feature, marker) {
+                    var p = feature.properties, text = document.createElement("span");
+                    text.textContent = p.label;
+                    marker.bindTooltip(text);
+                    if (cardUrl) marker.on("click", function () {
+                        if (!window.htmx) return;
+                        htmx.ajax("GET", cardUrl.replace("__ID__", encodeURIComponent(p.id)),
+                                  {target: "#household-card"});
+                    });
+                }
+            });
+            {{ this.cluster }}.addLayer(layer);
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, households: Iterable[Mapping], cluster: folium.MacroElement,
+                 card_url: str | None = None):
+        super().__init__()
+        self._name = "HouseholdLayer"
+        self.cluster = cluster.get_name()
+        self.card_url = _inert_json(card_url)
+        self.colours = _inert_json([[k, v] for k, v in STATUS_COLOURS.items()])
+        self.colours = "Object.fromEntries(" + self.colours + ")"
+        self.rows = _inert_json([
+            [h.get("id"), h["lat"], h["lon"],
+             h.get("status") if h.get("status") in STATUS_COLOURS else NOT_VISITED,
+             1 if h.get("approximate") else 0, str(h.get("label") or "")]
+            for h in households if h.get("lat") is not None and h.get("lon") is not None])
+
+
+def status_layer_map(households: Sequence[Mapping], lanes: Iterable[Mapping], center,
+                     tiles: str = OSM_TILES, attribution: str = OSM_ATTRIBUTION,
+                     asset_url: AssetUrl = static_vendor_url, card_url: str | None = None,
+                     height: str = "60vh", zoom: int = 17) -> folium.Map:
+    """household_map's read-only twin for hundreds of households: coloured by status,
+    clustered when zoomed out, drawn as one GeoJSON layer (HouseholdLayer)."""
+    m = new_map(center, tiles, attribution, asset_url, height=height, zoom=zoom)
+    PageStyle(_css()).add_to(m)
+    _draw_lanes(m, lanes)
+    cluster = new_cluster(asset_url, disable_clustering_at_zoom=18,
+                          show_coverage_on_hover=False)
+    cluster.add_to(m)
+    HouseholdLayer(households, cluster, card_url).add_to(m)  # after the cluster it fills
     _fit(m, [(h["lat"], h["lon"]) for h in households
              if h.get("lat") is not None and h.get("lon") is not None])
     return m

@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, distinct, func, or_, select
 
 import labels
 from extensions import db
-from models.campaign import Service, campaigns_of
+from models.campaign import Service, campaigns_of, checklists
 from models.household import Household, Resident
 from models.rules import in_basis_sql, on_or_before_sql, counting_sql
 from models.visit import ServiceRecord, ServiceState, Visit
@@ -209,13 +209,13 @@ def ward_lane_summary(neighbourhood_ids: list[int], today: date,
 
 def ward_summary(neighbourhood_ids: list[int], today: date,
                  locale: str = "vi") -> dict[int, list[Figure]]:
-    """{neighbourhood: its figures}, side by side, in two queries for the whole ward."""
-    campaigns = campaigns_of(neighbourhood_ids)
-    services = [s for c in campaigns.values() for s in c.services]
+    """{neighbourhood: its figures}, side by side, in three queries for the whole ward (the
+    checklists read as rows, not objects)."""
+    lists = checklists(neighbourhood_ids)
+    services = [s for chosen in lists.values() for s in chosen]
     base = bases(neighbourhood_ids, "neighbourhood", today.year)
     done = done_counts(services, neighbourhood_ids, "neighbourhood", today.year)
-    return {nid: figures(list(campaigns[nid].services) if nid in campaigns else [],
-                         base.get(nid, {}), done.get(nid, {}), locale)
+    return {nid: figures(lists.get(nid, []), base.get(nid, {}), done.get(nid, {}), locale)
             for nid in neighbourhood_ids}
 
 

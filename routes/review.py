@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 import labels
 from extensions import db
-from geo.maps import household_map, render_parts
+from geo.maps import render_parts, status_layer_map
 from models import audit, registry
 from models.campaign import current_campaign
 from models.review import FLAG_AFTER, Filters, add_to_shift, not_reached, planned
@@ -28,7 +28,7 @@ def _map(neighbourhood, rows):
     lanes = [{"name": lane.full_name, "path": lane.path_points} for lane in neighbourhood.lanes]
     placed = [p for p in points if p["lat"] is not None]
     centre, zoom = neighbourhood.map_view([(p["lat"], p["lon"]) for p in placed])
-    m = household_map(points, lanes, centre, height="45vh", zoom=zoom, **map_settings())
+    m = status_layer_map(points, lanes, centre, height="45vh", zoom=zoom, **map_settings())
     return render_parts(m, nonce=g.csp_nonce)
 
 

@@ -153,4 +153,9 @@
     }
     copyText(url, input).then(copied, failed);
   });
+
+  // A report's print page: the browser's own print dialog (A4, app.css @media print).
+  document.addEventListener("click", function (evt) {
+    if (evt.target.closest && evt.target.closest("[data-print]")) { window.print(); }
+  });
 })();

@@ -18,7 +18,9 @@ TABLES = [(SLOTS, labels.SLOT_LABELS), (SLOTS, labels.NEVER_TRIED_LABELS),
           (vocabulary.ROLES, labels.ROLE_LABELS), (vocabulary.PER, labels.PER_LABELS),
           (tuple(vocabulary.AGE_BASES), labels.AGE_BASIS_LABELS),
           (vocabulary.AVAILABILITIES, labels.AVAILABILITY_LABELS),
-          (vocabulary.STARTUP_STEPS, labels.STARTUP_STEP_LABELS)]
+          (vocabulary.STARTUP_STEPS, labels.STARTUP_STEP_LABELS),
+          (vocabulary.REPORT_PERIODS, labels.REPORT_PERIOD_LABELS),
+          (vocabulary.REPORT_SORTS, labels.REPORT_SORT_LABELS)]
 
 
 @pytest.mark.parametrize("codes, table", TABLES)
