@@ -63,7 +63,9 @@ def _draggable(h: Mapping) -> folium.Marker:
     approx = " gc-pin--approx" if h.get("approximate") else ""
     icon = folium.DivIcon(html=f'<span class="gc-pin gc-pin--{status}{approx}"></span>',
                           icon_size=(14, 14), icon_anchor=(7, 7), class_name="gc-icon")
-    return folium.Marker(location=(h["lat"], h["lon"]), icon=icon, draggable=True)
+    # title: the pin's name for a screen reader and a keyboard (Leaflet makes it a button)
+    return folium.Marker(location=(h["lat"], h["lon"]), icon=icon, draggable=True,
+                         title=h.get("label") or "")
 
 
 def _draw_lanes(m: folium.Map, lanes: Iterable[Mapping]) -> None:
@@ -159,7 +161,8 @@ def walk_map(stops: Sequence[Mapping], lanes_paths, start,
     for number, stop in enumerate(stops, start=1):
         icon = folium.DivIcon(html=f'<span class="gc-stop">{number}</span>',
                               icon_size=(24, 24), icon_anchor=(12, 12), class_name="gc-icon")
-        marker = folium.Marker((stop["lat"], stop["lon"]), icon=icon)
+        marker = folium.Marker((stop["lat"], stop["lon"]), icon=icon,
+                               title=f"{number}. {stop.get('label') or ''}")
         folium.Tooltip(js_safe(f"{number}. {stop.get('label') or ''}")).add_to(marker)
         marker.add_to(m)
         if stop.get("id") is not None:
