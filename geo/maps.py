@@ -15,7 +15,7 @@ from folium.template import Template
 
 from vocabulary import NOT_VISITED, STATUS_COLOURS
 
-from .escape import js_safe
+from .escape import js_safe, title_safe
 from .mapkit import (OSM_ATTRIBUTION, OSM_TILES, AssetUrl, MarkerHooks, PageStyle, js_value,
                      new_cluster, new_map, render_parts, static_vendor_url)
 from .paths import LanePath
@@ -65,7 +65,7 @@ def _draggable(h: Mapping) -> folium.Marker:
                           icon_size=(14, 14), icon_anchor=(7, 7), class_name="gc-icon")
     # title: the pin's name for a screen reader and a keyboard (Leaflet makes it a button)
     return folium.Marker(location=(h["lat"], h["lon"]), icon=icon, draggable=True,
-                         title=h.get("label") or "")
+                         title=title_safe(h.get("label")))
 
 
 def _draw_lanes(m: folium.Map, lanes: Iterable[Mapping]) -> None:
@@ -162,7 +162,7 @@ def walk_map(stops: Sequence[Mapping], lanes_paths, start,
         icon = folium.DivIcon(html=f'<span class="gc-stop">{number}</span>',
                               icon_size=(24, 24), icon_anchor=(12, 12), class_name="gc-icon")
         marker = folium.Marker((stop["lat"], stop["lon"]), icon=icon,
-                               title=f"{number}. {stop.get('label') or ''}")
+                               title=title_safe(f"{number}. {stop.get('label') or ''}"))
         folium.Tooltip(js_safe(f"{number}. {stop.get('label') or ''}")).add_to(marker)
         marker.add_to(m)
         if stop.get("id") is not None:
