@@ -25,3 +25,14 @@ def js_safe(text: object) -> str:
     if text is None:
         return ""
     return html.escape(str(text), quote=True).translate(_JINJA).translate(_TEMPLATE_LITERAL)
+
+
+# A marker's title is an option (JSON, then set as a DOM property, never parsed as HTML): it
+# only has to survive branca's Jinja pass, and a reader of the page source.
+_TITLE_DROP = str.maketrans("", "", "{}$`\\<>")
+
+
+def title_safe(text: object) -> str:
+    """User text for a marker's title (its accessible name): plain, with the characters that
+    mean something to Jinja, a template literal or HTML left out. ``None`` becomes ""."""
+    return "" if text is None else " ".join(str(text).translate(_TITLE_DROP).split())

@@ -16,7 +16,7 @@ from folium.template import Template
 
 from vocabulary import NOT_VISITED, STATUS_COLOURS
 
-from .escape import js_safe
+from .escape import js_safe, title_safe
 from .mapkit import (OSM_ATTRIBUTION, OSM_TILES, AssetUrl, MarkerHooks, PageStyle, Verbatim,
                      js_value, new_cluster, new_map, render_parts, static_vendor_url)
 from .paths import LanePath
@@ -73,7 +73,9 @@ def _draggable(h: Mapping) -> folium.Marker:
     approx = " gc-pin--approx" if h.get("approximate") else ""
     icon = folium.DivIcon(html=f'<span class="gc-pin gc-pin--{status}{approx}"></span>',
                           icon_size=(14, 14), icon_anchor=(7, 7), class_name="gc-icon")
-    return _Pin(location=(h["lat"], h["lon"]), icon=icon, draggable=True)
+    # title: the pin's name for a screen reader and a keyboard (Leaflet makes it a button)
+    return _Pin(location=(h["lat"], h["lon"]), icon=icon, draggable=True,
+                title=title_safe(h.get("label")))
 
 
 def _draw_lanes(m: folium.Map, lanes: Iterable[Mapping]) -> None:
@@ -255,7 +257,8 @@ def walk_map(stops: Sequence[Mapping], lanes_paths, start,
     for number, stop in enumerate(stops, start=1):
         icon = folium.DivIcon(html=f'<span class="gc-stop">{number}</span>',
                               icon_size=(24, 24), icon_anchor=(12, 12), class_name="gc-icon")
-        marker = folium.Marker((stop["lat"], stop["lon"]), icon=icon)
+        marker = folium.Marker((stop["lat"], stop["lon"]), icon=icon,
+                               title=title_safe(f"{number}. {stop.get('label') or ''}"))
         folium.Tooltip(js_safe(f"{number}. {stop.get('label') or ''}")).add_to(marker)
         marker.add_to(m)
         if stop.get("id") is not None:

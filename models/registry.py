@@ -19,7 +19,8 @@ from sheets.cells import CellProblem, parse_members, parse_phone
 from vietnamese import fold, house_number_key, name_sort_key, nfc
 from vocabulary import STATUSES
 
-__all__ = ["Conflict", "Invalid", "Filters", "search", "lanes_of", "status_counts", "lane_counts",
+__all__ = ["Conflict", "Invalid", "Filters", "search", "Page", "page_of", "PAGE_SIZE", "lanes_of",
+           "status_counts", "lane_counts",
            "map_rows", "of_neighbourhood", "parse_form", "add", "edit", "mark_moved", "erase",
            "add_resident", "remove_resident"]
 
@@ -65,6 +66,25 @@ def search(neighbourhood_id: int, filters: Filters) -> list[Household]:
     households = db.session.scalars(query).all()
     return sorted(households, key=lambda h: (name_sort_key(h.head_name),
                                              house_number_key(h.house_number)))
+
+
+PAGE_SIZE = 25  # a phone screen or two; a group has 150-600 households
+
+
+@dataclass
+class Page:
+    """One page of a sorted list: its items, its number (from 1), how many pages, the total."""
+    items: list
+    number: int
+    pages: int
+    total: int
+
+
+def page_of(items: list, number: int, size: int = PAGE_SIZE) -> Page:
+    """The number-th page of items; a number past either end gives the nearest page."""
+    pages = max(1, -(-len(items) // size))
+    number = min(max(1, number), pages)
+    return Page(items[(number - 1) * size:number * size], number, pages, len(items))
 
 
 def status_counts(neighbourhood_ids: list[int]) -> dict[int, dict[str, int]]:

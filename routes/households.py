@@ -27,16 +27,23 @@ def _filters() -> registry.Filters:
                             consent=request.args.get("consent", ""))
 
 
+def _query() -> dict:
+    """The registry's search and filters as they came, for the pager's links to keep."""
+    return {k: v for k, v in request.args.items() if k != "page" and v}
+
+
 @bp.route("/")
 @roles(*MANAGERS)
 def index():
-    """The registry: search (diacritics ignored), filter by lane and status."""
+    """The registry: search (diacritics ignored), filter by lane and status, 25 a page."""
     neighbourhood = current_neighbourhood()
     filters = _filters()
-    households = registry.search(neighbourhood.id, filters)
+    page = registry.page_of(registry.search(neighbourhood.id, filters),
+                            request.args.get("page", 1, type=int))
     template = "households/_rows.html" if wants_fragment() else "households/index.html"
-    return render_template(template, neighbourhood=neighbourhood, households=households,
-                           filters=filters, lanes=registry.lanes_of(neighbourhood.id))
+    return render_template(template, neighbourhood=neighbourhood, page=page,
+                           households=page.items, filters=filters, query=_query(),
+                           lanes=registry.lanes_of(neighbourhood.id))
 
 
 @bp.route("/new")

@@ -203,3 +203,12 @@ def test_the_household_map_opens_on_every_household():
               {"id": 2, "lat": 21.556, "lon": 105.866, "label": "b", "status": "not_home"}]
     html = household_map(houses, [], (21.553, 105.862)).get_root().render()
     assert "fitBounds" in html and "21.55" in html.split("fitBounds", 1)[1][:200]
+
+
+def test_draggable_pins_are_named_for_a_screen_reader_without_user_markup():
+    """Leaflet makes each pin a keyboard button: its title (the household) is its name."""
+    m = household_map(households(), [], CENTER, asset_url=asset_url, draggable=True)
+    cluster = [c for c in m._children.values() if isinstance(c, MarkerCluster)][0]
+    titles = [marker.options.get("title") for marker in cluster._children.values()]
+    assert "Nguyễn Văn An" in " ".join(titles) and all(titles)
+    assert not any(ch in t for t in titles for ch in "<>{}$`")
