@@ -88,7 +88,8 @@ def household_map(households: Iterable[Mapping], lanes: Iterable[Mapping], cente
     twice, for the markers and for the bounds); those without a
     position are left out. lanes: dicts {name, path: [(lat, lon), ...]}.
     card_url: e.g. "/households/__ID__/card"; a click loads it into #household-card.
-    draggable: pins can be moved; each move fires `household-moved` on document.
+    draggable: pins can be moved; each move fires `household-moved` on document, and a
+    click on the map fires `map-click` (placing a household by hand).
     """
     m = new_map(center, tiles, attribution, asset_url, height=height, zoom=zoom)
     PageStyle(_css()).add_to(m)
@@ -106,6 +107,8 @@ def household_map(households: Iterable[Mapping], lanes: Iterable[Mapping], cente
         if h.get("id") is not None:
             hooks.watch(marker, h["id"])
     hooks.add_to(m)  # last, so every marker variable exists when its script runs
+    if draggable:
+        ClickReporter().add_to(m)
     _fit(m, [(h["lat"], h["lon"]) for h in households
              if h.get("lat") is not None and h.get("lon") is not None])
     return m
@@ -173,6 +176,24 @@ def walk_map(stops: Sequence[Mapping], lanes_paths, start,
 def _bounds(points) -> list[list[float]]:
     lats, lons = [p[0] for p in points], [p[1] for p in points]
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+class ClickReporter(folium.MacroElement):
+    """A click on the map fires `map-click` on document with detail {lat, lon} (the page
+    decides what it means: households.js places the household the leader chose)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.on("click", function (event) {
+            document.dispatchEvent(new CustomEvent("map-click",
+                {detail: {lat: event.latlng.lat, lon: event.latlng.lng}}));
+        });
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "ClickReporter"
 
 
 class PointPicker(folium.MacroElement):

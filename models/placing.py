@@ -20,6 +20,7 @@ from models.base import utcnow
 from models.household import Household
 from models.job import GeocodeCache, Job
 from models.place import Lane, Neighbourhood
+from vietnamese import house_number_key
 
 JOB_KIND = "geocode"
 # One household takes at most a few geocoder queries of 5 s each: a job silent this long
@@ -38,23 +39,55 @@ def current_fix(household: Household) -> Fix | None:
                household.position_accuracy_m, household.position_approximate)
 
 
-def offer_fix(household: Household, fix: Fix) -> bool:
-    """Give the household this fix if it is better than what it has; True when taken."""
-    if not better_fix(current_fix(household), fix):
-        return False
+def take_fix(household: Household, fix: Fix) -> None:
+    """Give the household this fix, whatever it had (offer_fix weighs it first)."""
     household.lat, household.lon = fix.lat, fix.lon
     household.position_source = fix.source
     household.position_accuracy_m = fix.accuracy_m
     household.position_approximate = bool(fix.approximate)
+
+
+def offer_fix(household: Household, fix: Fix) -> bool:
+    """Give the household this fix if it is better than what it has; True when taken."""
+    if not better_fix(current_fix(household), fix):
+        return False
+    take_fix(household, fix)
     return True
 
 
-def pin(household: Household, lat: float, lon: float, user_id: Optional[int]) -> bool:
-    """The leader dragged the household's pin: it wins over every automated source."""
-    taken = offer_fix(household, Fix(lat, lon, "pin"))
-    audit("household_pinned", user_id=user_id, neighbourhood_id=household.neighbourhood_id,
-          object_type="household", object_id=household.id)
+def where(household: Household) -> list | None:
+    """The position as the audit log keeps it: [lat, lon, source], or None."""
+    if not household.has_position:
+        return None
+    return [round(household.lat, 7), round(household.lon, 7), household.position_source]
+
+
+def audit_move(action: str, household: Household, old: list | None, user_id: Optional[int],
+               **detail) -> None:
+    """Audit a position change of one household, old → new (the caller commits)."""
+    audit(action, user_id=user_id, neighbourhood_id=household.neighbourhood_id,
+          object_type="household", object_id=household.id, old=old, new=where(household),
+          **detail)
+
+
+def pin(household: Household, lat: float, lon: float, user_id: Optional[int],
+        source: str = "pin") -> bool:
+    """The leader dragged the household's pin (source "pin") or placed it with a click
+    ("hand"): it wins over every automated source and every volunteer's fix."""
+    old = where(household)
+    taken = offer_fix(household, Fix(lat, lon, source))
+    audit_move("household_pinned" if source == "pin" else "household_placed_by_hand",
+               household, old, user_id)
     return taken
+
+
+def unplaced(neighbourhood_id: int) -> list[Household]:
+    """The neighbourhood's households with no position yet, by address."""
+    households = db.session.scalars(db.select(Household).where(
+        Household.neighbourhood_id == neighbourhood_id,
+        db.or_(Household.lat.is_(None), Household.lon.is_(None)))).all()
+    return sorted(households, key=lambda h: (h.lane.full_name if h.lane else h.street,
+                                             house_number_key(h.house_number)))
 
 
 class DbCache:

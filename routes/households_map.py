@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from flask import g, jsonify, render_template, request, url_for
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from extensions import db
@@ -40,10 +40,10 @@ def map_page():
                       card_url=url_for("households.card", household_id=0).replace(
                           "/0/", "/__ID__/"),
                       draggable=g.user.role in LEADERS)
-    unplaced = sum(1 for r in rows if r["lat"] is None)
+    unplaced = placing.unplaced(neighbourhood.id)
     return render_template("households/map.html", neighbourhood=neighbourhood,
                            parts=render_parts(m, nonce=g.csp_nonce),
-                           total=len(rows), unplaced=unplaced,
+                           total=len(rows), unplaced=unplaced, left=len(unplaced),
                            job=placing.latest_job(neighbourhood.id))
 
 
@@ -78,6 +78,25 @@ def move_pin(household_id: int):
                    source=household.position_source)
 
 
+@bp.post("/<int:household_id>/place-by-hand")
+@roles(*LEADERS)
+def place_by_hand(household_id: int):
+    """The leader clicked on the map where the household stands (source "hand")."""
+    household = household_or_404(household_id)
+    lat, lon = _coordinate("lat", LAT_RANGE), _coordinate("lon", LON_RANGE)
+    if lat is None or lon is None:
+        return refused(_("Vị trí không hợp lệ hoặc nằm ngoài Việt Nam."),
+                       url_for("households.map_page"))
+    placing.pin(household, lat, lon, g.user.id, source="hand")
+    db.session.commit()
+    left = len(placing.unplaced(household.neighbourhood_id))
+    if request.is_json:
+        return jsonify(id=household.id, lat=household.lat, lon=household.lon,
+                       source=household.position_source, left=left)
+    flash(_("Đã đặt vị trí cho hộ %(name)s.", name=household.head_name), "ok")
+    return redirect(url_for("households.map_page") + "#unplaced", code=303)
+
+
 @bp.post("/place")
 @roles(*LEADERS)
 def place():
@@ -98,5 +117,7 @@ def progress(job_id: int):
     if placing.end_if_dead(job):
         db.session.commit()
     finished = job.state in ("done", "failed")
-    return render_template("households/_progress.html", job=job), 286 if finished else 200
+    left = len(placing.unplaced(job.neighbourhood_id)) if finished else None
+    return render_template("households/_progress.html", job=job, left=left), \
+        286 if finished else 200
 
