@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from flask import flash, g, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from extensions import db
@@ -44,6 +44,7 @@ def map_page():
     return render_template("households/map.html", neighbourhood=neighbourhood,
                            parts=render_parts(m, nonce=g.csp_nonce),
                            total=len(rows), unplaced=unplaced, left=len(unplaced),
+                           proposals=placing.proposals(neighbourhood.id),
                            job=placing.latest_job(neighbourhood.id))
 
 
@@ -121,3 +122,25 @@ def progress(job_id: int):
     return render_template("households/_progress.html", job=job, left=left), \
         286 if finished else 200
 
+
+
+def _proposal_or_404(proposal_id: int) -> placing.PositionProposal:
+    proposal = db.session.get(placing.PositionProposal, proposal_id)
+    if proposal is None:
+        abort(404)
+    household_or_404(proposal.household_id)  # the leader's own group only (audits refusals)
+    return proposal
+
+
+@bp.post("/proposals/<int:proposal_id>/<any(accept, reject):decision>")
+@roles(*LEADERS)
+def decide_proposal(proposal_id: int, decision: str):
+    """The leader accepts a volunteer's proposed position (the house moves) or rejects it."""
+    proposal = _proposal_or_404(proposal_id)
+    if proposal.state != placing.PENDING:
+        return refused(_("Đề xuất này đã được xử lý."), url_for("households.map_page"), 409)
+    placing.decide(proposal, decision == "accept", g.user.id)
+    db.session.commit()
+    flash(_("Đã nhận vị trí đề xuất.") if decision == "accept" else _("Đã bỏ vị trí đề xuất."),
+          "ok")
+    return redirect(url_for("households.map_page") + "#proposals", code=303)
