@@ -132,15 +132,25 @@ def _proposal_or_404(proposal_id: int) -> placing.PositionProposal:
     return proposal
 
 
-@bp.post("/proposals/<int:proposal_id>/<any(accept, reject):decision>")
+@bp.post("/proposals/<int:proposal_id>/accept")
 @roles(*LEADERS)
-def decide_proposal(proposal_id: int, decision: str):
-    """The leader accepts a volunteer's proposed position (the house moves) or rejects it."""
+def accept_proposal(proposal_id: int):
+    """The leader accepts a volunteer's proposed position: the house moves there."""
+    return _decide(proposal_id, True)
+
+
+@bp.post("/proposals/<int:proposal_id>/reject")
+@roles(*LEADERS)
+def reject_proposal(proposal_id: int):
+    """The leader rejects a volunteer's proposed position: nothing moves."""
+    return _decide(proposal_id, False)
+
+
+def _decide(proposal_id: int, accept: bool):
     proposal = _proposal_or_404(proposal_id)
     if proposal.state != placing.PENDING:
         return refused(_("Đề xuất này đã được xử lý."), url_for("households.map_page"), 409)
-    placing.decide(proposal, decision == "accept", g.user.id)
+    placing.decide(proposal, accept, g.user.id)
     db.session.commit()
-    flash(_("Đã nhận vị trí đề xuất.") if decision == "accept" else _("Đã bỏ vị trí đề xuất."),
-          "ok")
+    flash(_("Đã nhận vị trí đề xuất.") if accept else _("Đã bỏ vị trí đề xuất."), "ok")
     return redirect(url_for("households.map_page") + "#proposals", code=303)
