@@ -13,7 +13,7 @@ from typing import Iterable, Mapping, Sequence
 import folium
 from folium.template import Template
 
-from vocabulary import NOT_VISITED, STATUS_COLOURS
+from vocabulary import NOT_VISITED, PROGRESS_ORDER, STATUS_COLOURS
 
 from .escape import js_safe
 from .mapkit import (OSM_ATTRIBUTION, OSM_TILES, AssetUrl, MarkerHooks, PageStyle, js_value,
@@ -40,7 +40,13 @@ def _css() -> str:
             ".gc-stop{display:flex;align-items:center;justify-content:center;width:24px;"
             f"height:24px;border-radius:50%;background:{WALK_COLOUR};color:#fff;"
             "font:bold 12px/1 sans-serif;border:2px solid #fff;box-sizing:border-box}"
-            ".gc-lane-label{font-size:11px;padding:0 4px}")
+            ".gc-lane-label{font-size:11px;padding:0 4px}"
+            ".gc-cluster-icon{background:none;border:none}"
+            ".gc-cluster{width:100%;height:100%;border-radius:50%;display:flex;"
+            "align-items:center;justify-content:center;box-shadow:0 0 0 2px #fff}"
+            ".gc-cluster span{background:#fff;color:#111827;border-radius:50%;width:62%;"
+            "height:62%;display:flex;align-items:center;justify-content:center;"
+            "font:bold 12px/1 sans-serif}")
 
 
 def status_colour(status: str | None) -> str:
@@ -63,7 +69,41 @@ def _draggable(h: Mapping) -> folium.Marker:
     approx = " gc-pin--approx" if h.get("approximate") else ""
     icon = folium.DivIcon(html=f'<span class="gc-pin gc-pin--{status}{approx}"></span>',
                           icon_size=(14, 14), icon_anchor=(7, 7), class_name="gc-icon")
-    return folium.Marker(location=(h["lat"], h["lon"]), icon=icon, draggable=True)
+    return folium.Marker(location=(h["lat"], h["lon"]), icon=icon, draggable=True,
+                         gc_status=status)
+
+
+# Cluster icons show their households' statuses: a ring cut in the palette's colours in
+# proportion, the count in the middle (not the plugin's yellow/green by size). A marker
+# says its status in options.gcStatus (a pin) or by its colour (a circle).
+CLUSTER_ICON = """function (cluster) {
+    var colours = __COLOURS__, order = __ORDER__, byColour = {}, counts = {}, total = 0;
+    order.forEach(function (s) { byColour[colours[s]] = s; });
+    cluster.getAllChildMarkers().forEach(function (m) {
+        var s = m.options.gcStatus || byColour[m.options.color] || "not_visited";
+        counts[s] = (counts[s] || 0) + 1; total += 1;
+    });
+    var at = 0, stops = [], said = [];
+    order.forEach(function (s) {
+        if (!counts[s]) return;
+        var to = at + 100 * counts[s] / total;
+        stops.push(colours[s] + " " + at.toFixed(1) + "% " + to.toFixed(1) + "%");
+        said.push(s + ":" + counts[s]);
+        at = to;
+    });
+    var size = total < 10 ? 34 : total < 100 ? 40 : 46;
+    return L.divIcon({
+        html: '<div class="gc-cluster" data-statuses="' + said.join(" ") +
+              '" style="background:conic-gradient(' + stops.join(",") + ')"><span>' +
+              total + '</span></div>',
+        className: "gc-cluster-icon", iconSize: L.point(size, size)});
+}"""
+
+
+def cluster_icon_js() -> str:
+    """The iconCreateFunction for household clusters, with the vocabulary's colours."""
+    return (CLUSTER_ICON.replace("__COLOURS__", js_value(dict(STATUS_COLOURS)))
+            .replace("__ORDER__", js_value(list(PROGRESS_ORDER))))
 
 
 def _draw_lanes(m: folium.Map, lanes: Iterable[Mapping]) -> None:
@@ -95,7 +135,7 @@ def household_map(households: Iterable[Mapping], lanes: Iterable[Mapping], cente
     PageStyle(_css()).add_to(m)
     _draw_lanes(m, lanes)
     cluster = new_cluster(asset_url, disable_clustering_at_zoom=18,
-                          show_coverage_on_hover=False)
+                          show_coverage_on_hover=False, icon_create_function=cluster_icon_js())
     cluster.add_to(m)
     hooks = MarkerHooks(card_url)
     for h in households:
