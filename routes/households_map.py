@@ -107,7 +107,11 @@ def place():
     db.session.commit()  # before the thread starts: it reads the job from the database
     if created:
         placing.start_job(job)
-    return render_template("households/_progress.html", job=job)
+    # A quick job may have ended already (its thread commits while this renders): then the
+    # answer must say how many households are left, like the last poll would.
+    finished = job.state in ("done", "failed")
+    left = len(placing.unplaced(neighbourhood.id)) if finished else None
+    return render_template("households/_progress.html", job=job, left=left)
 
 
 @bp.route("/place/<int:job_id>")
