@@ -25,3 +25,12 @@ def js_safe(text: object) -> str:
     if text is None:
         return ""
     return html.escape(str(text), quote=True).translate(_JINJA).translate(_TEMPLATE_LITERAL)
+
+
+def html_safe(text: object) -> str:
+    """User text made inert as HTML inside a JSON value of a map script: HTML-escaped, and
+    braces as character references (branca's second Jinja pass); no template-literal
+    escapes, as a JSON string is no template literal. ``None`` becomes ""."""
+    if text is None:
+        return ""
+    return html.escape(str(text), quote=True).translate(_JINJA)

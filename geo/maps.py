@@ -15,12 +15,14 @@ from folium.template import Template
 
 from vocabulary import NOT_VISITED, PROGRESS_ORDER, STATUS_COLOURS
 
-from .escape import js_safe
-from .mapkit import (OSM_ATTRIBUTION, OSM_TILES, AssetUrl, MarkerHooks, PageStyle, js_value,
-                     new_cluster, new_map, render_parts, static_vendor_url)
+from .escape import html_safe, js_safe
+from .mapkit import (GEOMAN_CSS, GEOMAN_JS, OSM_ATTRIBUTION, OSM_TILES, AssetUrl, MarkerHooks,
+                     PageStyle, _local, js_value, new_cluster, new_map, render_parts,
+                     static_vendor_url)
 from .paths import LanePath
 
-__all__ = ["household_map", "walk_map", "walk_line", "point_map", "render_parts", "status_colour"]
+__all__ = ["lane_editor_map", "household_map", "walk_map", "walk_line", "point_map",
+           "render_parts", "status_colour"]
 
 LANE_COLOUR = "#0f766e"
 WALK_COLOUR = "#1d4ed8"
@@ -272,4 +274,64 @@ def point_map(centre, point=None, tiles: str = OSM_TILES, attribution: str = OSM
     `point` if there is one, and a click moves it (PointPicker)."""
     m = new_map(centre, tiles, attribution, asset_url, height=height, zoom=zoom)
     PointPicker(point).add_to(m)
+    return m
+
+
+class LaneDrawing(folium.MacroElement):
+    """The lane editor's drawing tools (Leaflet-Geoman): draw a line from the lane's mouth,
+    or edit a drawn lane's points. Fires on document `lane-drawn` {path} and `lane-edited`
+    {id, path}, path [[lat, lon], ...] from the mouth (static/lanes.js fills the form)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, lanes = {{ this.lanes }}, drawn = null;
+            function points(layer) {
+                return layer.getLatLngs().map(function (p) { return [p.lat, p.lng]; });
+            }
+            function say(name, detail) {
+                document.dispatchEvent(new CustomEvent(name, {detail: detail}));
+            }
+            lanes.forEach(function (lane) {
+                if (!lane.path || lane.path.length < 2) return;
+                var line = L.polyline(lane.path, {color: "#0f766e", weight: 5, opacity: 0.7})
+                    .addTo(map);
+                line.bindTooltip(lane.name, {sticky: true});  // HTML-escaped by html_safe
+                line.on("pm:edit", function () { say("lane-edited", {id: lane.id, path: points(line)}); });
+                line.on("click", function () { say("lane-picked", {id: lane.id}); });
+            });
+            if (!map.pm) return;
+            map.pm.addControls({position: "topleft", drawMarker: false, drawCircleMarker: false,
+                drawPolygon: false, drawRectangle: false, drawCircle: false, drawText: false,
+                cutPolygon: false, rotateMode: false, dragMode: false, removalMode: false,
+                drawPolyline: true, editMode: true});
+            map.on("pm:create", function (event) {
+                if (drawn) map.removeLayer(drawn);
+                drawn = event.layer;
+                say("lane-drawn", {path: points(drawn)});
+            });
+            window.gocuaLaneMap = map;  // the browser test draws through Leaflet's own events
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, lanes):
+        super().__init__()
+        self._name = "LaneDrawing"
+        self.lanes = js_value(lanes)
+
+
+def lane_editor_map(lanes: Sequence[Mapping], center, tiles: str = OSM_TILES,
+                    attribution: str = OSM_ATTRIBUTION, asset_url: AssetUrl = static_vendor_url,
+                    zoom: int = 17, height: str = "60vh") -> folium.Map:
+    """The lane editor's map: the group's lanes ({id, name, path}), editable, and a tool to
+    draw a new one. Leaflet-Geoman is loaded here only, from static/vendor/."""
+    m = new_map(center, tiles, attribution, asset_url, height=height, zoom=zoom)
+    m.default_js = m.default_js + _local(GEOMAN_JS, asset_url)
+    m.default_css = m.default_css + _local(GEOMAN_CSS, asset_url)
+    LaneDrawing([{"id": lane["id"], "name": html_safe(lane["name"]), "path": lane["path"]}
+                 for lane in lanes]).add_to(m)
+    points = [p for lane in lanes for p in (lane["path"] or [])]
+    if len(points) >= 2:
+        m.fit_bounds(_bounds(points), max_zoom=18)
     return m
