@@ -36,10 +36,11 @@ $(VENV)/.installed: pyproject.toml
 # Front-end assets from the npm registry, with the committed lock file.
 $(VENDOR)/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/htmx.org $(VENDOR)/leaflet $(VENDOR)/leaflet.markercluster
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/htmx.org $(VENDOR)/leaflet $(VENDOR)/leaflet.markercluster $(VENDOR)/leaflet-geoman
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.org/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/MarkerCluster.css node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/leaflet.markercluster/
+	cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.js node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css $(VENDOR)/leaflet-geoman/
 	touch $@
 
 translations: $(VENV)/.installed

@@ -33,6 +33,13 @@ SERVICE_STATE_LABELS = {
     "not_registered": _("Chưa đăng ký"), "captured": _("Đã thu nhận tại công an"),
     "activated": _("Đã kích hoạt"), "in_use": _("Đang sử dụng"),
 }
+# Where a household's position came from (geo.placement.SOURCES).
+POSITION_SOURCE_LABELS = {
+    "import": _("toạ độ trong tệp nhập"), "door": _("GPS tại cửa nhà"),
+    "pin": _("tổ trưởng ghim trên bản đồ"), "hand": _("tổ trưởng đặt bằng tay trên bản đồ"),
+    "geocoder_house": _("tra địa chỉ (đúng số nhà)"),
+    "geocoder_street": _("tra địa chỉ (chỉ đến ngõ/đường)"), "lane": _("rải theo ngõ"),
+}
 PER_LABELS = {"household": _("Theo hộ"), "resident": _("Theo người")}
 AGE_BASIS_LABELS = {"all": _("Mọi người"), "adult": _("Từ 18 tuổi"), "15plus": _("Từ 15 tuổi"),
                     "working_age": _("Tuổi lao động (15–60)")}
@@ -74,12 +81,18 @@ ACTION_LABELS = {
     "resident_added": _("Thêm nhân khẩu"), "resident_removed": _("Bớt nhân khẩu"),
     "household_pinned": _("Ghim vị trí hộ trên bản đồ"),
     "household_positioned": _("Ghim vị trí hộ tại cửa nhà"),
+    "household_placed_by_hand": _("Đặt hộ lên bản đồ bằng tay"),
+    "position_proposed": _("Đề xuất vị trí hộ"),
+    "position_proposal_accepted": _("Nhận vị trí đề xuất"),
+    "position_proposal_rejected": _("Bỏ vị trí đề xuất"),
     "households_imported": _("Nhập danh sách hộ"),
     "households_import_refused": _("Nhập danh sách hộ bị từ chối"),
     "households_placing_started": _("Bắt đầu định vị các hộ"),
     "visit_recorded": _("Ghi lượt gõ cửa"), "visit_repeated": _("Lượt gõ cửa gửi lại"),
     "visit_undone": _("Huỷ lượt gõ cửa"), "export": _("Xuất dữ liệu"),
     "shift_created": _("Lên kế hoạch buổi"), "shift_response": _("Báo đi được/không đi được"),
+    "lane_saved": _("Lưu ngõ"), "lane_deleted": _("Xoá ngõ"),
+    "lanes_imported": _("Nhập đường ngõ từ GeoJSON"),
     "lane_given": _("Giao ngõ"), "lanes_reordered": _("Đổi thứ tự ngõ"),
     "lanes_suggested": _("Gợi ý giao ngõ"), "review_add_to_shift": _("Đưa hộ vào buổi"),
     "availability_saved": _("Lưu lịch rảnh"), "away_added": _("Thêm ngày vắng"),
@@ -109,6 +122,9 @@ JS_TEXT = {
     "mapFailed": _("Chưa tải được bản đồ."),
     "pinSaved": _("Đã lưu vị trí mới."),
     "pinFailed": _("Chưa lưu vị trí: "),
+    "placeClick": _("Bấm vào chỗ ngôi nhà trên bản đồ để đặt: "),
+    "placeSaved": _("Đã đặt vị trí: "),
+    "laneDrawn": _("Đã vẽ %(n)s điểm, từ đầu ngõ. Đặt tên rồi bấm Lưu ngõ.", n="{n}"),
     "copied": _("Đã sao chép link. Dán vào tin nhắn Zalo để gửi."),
     "copyFailed": _("Chưa sao chép được: hãy bấm giữ vào link để sao chép."),
     "unsentAtSignOut": _("Còn %(n)s lượt gõ cửa chưa gửi lên máy chủ. Gửi trước rồi hãy đăng xuất?",

@@ -33,18 +33,22 @@ SETTLED = ("reached", "moved", "declined", "vacant")
 # No longer part of any figure's base: nobody lives there.
 GONE = ("moved", "vacant")
 
-# The status palette, chosen to stay apart for common colour blindness and on a sunlit
-# phone screen; maps, the CSS classes `st-<status>` and the legends all read it.
+# The status palette. Every colour stands out at least 3:1 against the map tiles' light
+# background (MAP_BACKGROUNDS: OpenStreetMap's land colour, and white roads) and stays apart
+# (CIE ΔE ≥ 20) for normal sight and for red-blind and green-blind sight (simulated,
+# Machado 2009): tests/test_palette.py computes both. Maps, the CSS classes `st-<status>`,
+# cluster icons and the legends all read it.
 STATUS_COLOURS = {
-    "not_visited": "#6b7280",  # grey: nobody has knocked yet
-    "reached": "#16a34a",      # green: met, the work is done or under way
-    "not_home": "#f59e0b",     # amber: knock again
-    "appointment": "#2563eb",  # blue: come back at the agreed time
-    "declined": "#dc2626",     # red: said no
-    "moved": "#7c3aed",        # purple: moved away
-    "vacant": "#4b5563",       # slate: nobody lives there
-    "not_found": "#a16207",    # ochre: the address could not be found
+    "not_visited": "#64748b",  # slate grey: nobody has knocked yet
+    "reached": "#059669",      # green: met, the work is done or under way
+    "not_home": "#ea580c",     # orange: knock again
+    "appointment": "#1d4ed8",  # blue: come back at the agreed time
+    "declined": "#e11d48",     # rose red: said no
+    "moved": "#86198f",        # plum: moved away
+    "vacant": "#1f2937",       # near black: nobody lives there
+    "not_found": "#78350f",    # brown: the address could not be found
 }
+MAP_BACKGROUNDS = ("#f2efe9", "#ffffff")
 
 # -- A visit's outcome (lượt gõ cửa), and the status it leaves the household in --------
 OUTCOMES = ("met", "not_home", "come_back", "declined", "moved", "vacant", "not_found")

@@ -36,3 +36,12 @@ def title_safe(text: object) -> str:
     """User text for a marker's title (its accessible name): plain, with the characters that
     mean something to Jinja, a template literal or HTML left out. ``None`` becomes ""."""
     return "" if text is None else " ".join(str(text).translate(_TITLE_DROP).split())
+
+
+def html_safe(text: object) -> str:
+    """User text made inert as HTML inside a JSON value of a map script: HTML-escaped, and
+    braces as character references (branca's second Jinja pass); no template-literal
+    escapes, as a JSON string is no template literal. ``None`` becomes ""."""
+    if text is None:
+        return ""
+    return html.escape(str(text), quote=True).translate(_JINJA)

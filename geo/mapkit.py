@@ -29,6 +29,9 @@ CLUSTER_CSS = [
     ("markerclusterdefaultcss", "leaflet.markercluster/MarkerCluster.Default.css"),
 ]
 
+GEOMAN_JS = [("leaflet_geoman", "leaflet-geoman/leaflet-geoman.js")]
+GEOMAN_CSS = [("leaflet_geoman_css", "leaflet-geoman/leaflet-geoman.css")]
+
 AssetUrl = Callable[[str], str]
 
 

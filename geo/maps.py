@@ -14,14 +14,16 @@ from typing import Iterable, Mapping, Sequence
 import folium
 from folium.template import Template
 
-from vocabulary import NOT_VISITED, STATUS_COLOURS
+from vocabulary import NOT_VISITED, PROGRESS_ORDER, STATUS_COLOURS
 
-from .escape import js_safe, title_safe
-from .mapkit import (OSM_ATTRIBUTION, OSM_TILES, AssetUrl, MarkerHooks, PageStyle, Verbatim,
-                     js_value, new_cluster, new_map, render_parts, static_vendor_url)
+from .escape import html_safe, js_safe, title_safe
+from .mapkit import (GEOMAN_CSS, GEOMAN_JS, OSM_ATTRIBUTION, OSM_TILES, AssetUrl, MarkerHooks,
+                     PageStyle, Verbatim, _local, js_value, new_cluster, new_map, render_parts,
+                     static_vendor_url)
 from .paths import LanePath
 
-__all__ = ["household_map", "status_layer_map", "walk_map", "walk_line", "point_map",
+__all__ = ["lane_editor_map", "household_map", "status_layer_map", "walk_map", "walk_line",
+           "point_map",
            "render_parts", "status_colour"]
 
 LANE_COLOUR = "#0f766e"
@@ -42,7 +44,13 @@ def _css() -> str:
             ".gc-stop{display:flex;align-items:center;justify-content:center;width:24px;"
             f"height:24px;border-radius:50%;background:{WALK_COLOUR};color:#fff;"
             "font:bold 12px/1 sans-serif;border:2px solid #fff;box-sizing:border-box}"
-            ".gc-lane-label{font-size:11px;padding:0 4px}")
+            ".gc-lane-label{font-size:11px;padding:0 4px}"
+            ".gc-cluster-icon{background:none;border:none}"
+            ".gc-cluster{width:100%;height:100%;border-radius:50%;display:flex;"
+            "align-items:center;justify-content:center;box-shadow:0 0 0 2px #fff}"
+            ".gc-cluster span{background:#fff;color:#111827;border-radius:50%;width:62%;"
+            "height:62%;display:flex;align-items:center;justify-content:center;"
+            "font:bold 12px/1 sans-serif}")
 
 
 def status_colour(status: str | None) -> str:
@@ -75,7 +83,40 @@ def _draggable(h: Mapping) -> folium.Marker:
                           icon_size=(14, 14), icon_anchor=(7, 7), class_name="gc-icon")
     # title: the pin's name for a screen reader and a keyboard (Leaflet makes it a button)
     return _Pin(location=(h["lat"], h["lon"]), icon=icon, draggable=True,
-                title=title_safe(h.get("label")))
+                title=title_safe(h.get("label")), gc_status=status)
+
+
+# Cluster icons show their households' statuses: a ring cut in the palette's colours in
+# proportion, the count in the middle (not the plugin's yellow/green by size). A marker
+# says its status in options.gcStatus (a pin) or by its colour (a circle).
+CLUSTER_ICON = """function (cluster) {
+    var colours = __COLOURS__, order = __ORDER__, byColour = {}, counts = {}, total = 0;
+    order.forEach(function (s) { byColour[colours[s]] = s; });
+    cluster.getAllChildMarkers().forEach(function (m) {
+        var s = m.options.gcStatus || byColour[m.options.color] || "not_visited";
+        counts[s] = (counts[s] || 0) + 1; total += 1;
+    });
+    var at = 0, stops = [], said = [];
+    order.forEach(function (s) {
+        if (!counts[s]) return;
+        var to = at + 100 * counts[s] / total;
+        stops.push(colours[s] + " " + at.toFixed(1) + "% " + to.toFixed(1) + "%");
+        said.push(s + ":" + counts[s]);
+        at = to;
+    });
+    var size = total < 10 ? 34 : total < 100 ? 40 : 46;
+    return L.divIcon({
+        html: '<div class="gc-cluster" data-statuses="' + said.join(" ") +
+              '" style="background:conic-gradient(' + stops.join(",") + ')"><span>' +
+              total + '</span></div>',
+        className: "gc-cluster-icon", iconSize: L.point(size, size)});
+}"""
+
+
+def cluster_icon_js() -> str:
+    """The iconCreateFunction for household clusters, with the vocabulary's colours."""
+    return (CLUSTER_ICON.replace("__COLOURS__", js_value(dict(STATUS_COLOURS)))
+            .replace("__ORDER__", js_value(list(PROGRESS_ORDER))))
 
 
 def _draw_lanes(m: folium.Map, lanes: Iterable[Mapping]) -> None:
@@ -100,13 +141,14 @@ def household_map(households: Iterable[Mapping], lanes: Iterable[Mapping], cente
     twice, for the markers and for the bounds); those without a
     position are left out. lanes: dicts {name, path: [(lat, lon), ...]}.
     card_url: e.g. "/households/__ID__/card"; a click loads it into #household-card.
-    draggable: pins can be moved; each move fires `household-moved` on document.
+    draggable: pins can be moved; each move fires `household-moved` on document, and a
+    click on the map fires `map-click` (placing a household by hand).
     """
     m = new_map(center, tiles, attribution, asset_url, height=height, zoom=zoom)
     PageStyle(_css()).add_to(m)
     _draw_lanes(m, lanes)
     cluster = new_cluster(asset_url, disable_clustering_at_zoom=18,
-                          show_coverage_on_hover=False)
+                          show_coverage_on_hover=False, icon_create_function=cluster_icon_js())
     cluster.add_to(m)
     hooks = MarkerHooks(card_url)
     for h in households:
@@ -118,6 +160,8 @@ def household_map(households: Iterable[Mapping], lanes: Iterable[Mapping], cente
         if h.get("id") is not None:
             hooks.watch(marker, h["id"])
     hooks.add_to(m)  # last, so every marker variable exists when its script runs
+    if draggable:
+        ClickReporter().add_to(m)
     _fit(m, [(h["lat"], h["lon"]) for h in households
              if h.get("lat") is not None and h.get("lon") is not None])
     return m
@@ -274,6 +318,24 @@ def _bounds(points) -> list[list[float]]:
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
 
+class ClickReporter(folium.MacroElement):
+    """A click on the map fires `map-click` on document with detail {lat, lon} (the page
+    decides what it means: households.js places the household the leader chose)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.on("click", function (event) {
+            document.dispatchEvent(new CustomEvent("map-click",
+                {detail: {lat: event.latlng.lat, lon: event.latlng.lng}}));
+        });
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "ClickReporter"
+
+
 class PointPicker(folium.MacroElement):
     """A click on the map puts the point there: a circle moves to it and `map-point` fires on
     document with detail {lat, lon} (a listener fills the form; no inline handlers)."""
@@ -310,4 +372,64 @@ def point_map(centre, point=None, tiles: str = OSM_TILES, attribution: str = OSM
     `point` if there is one, and a click moves it (PointPicker)."""
     m = new_map(centre, tiles, attribution, asset_url, height=height, zoom=zoom)
     PointPicker(point).add_to(m)
+    return m
+
+
+class LaneDrawing(folium.MacroElement):
+    """The lane editor's drawing tools (Leaflet-Geoman): draw a line from the lane's mouth,
+    or edit a drawn lane's points. Fires on document `lane-drawn` {path} and `lane-edited`
+    {id, path}, path [[lat, lon], ...] from the mouth (static/lanes.js fills the form)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, lanes = {{ this.lanes }}, drawn = null;
+            function points(layer) {
+                return layer.getLatLngs().map(function (p) { return [p.lat, p.lng]; });
+            }
+            function say(name, detail) {
+                document.dispatchEvent(new CustomEvent(name, {detail: detail}));
+            }
+            lanes.forEach(function (lane) {
+                if (!lane.path || lane.path.length < 2) return;
+                var line = L.polyline(lane.path, {color: "#0f766e", weight: 5, opacity: 0.7})
+                    .addTo(map);
+                line.bindTooltip(lane.name, {sticky: true});  // HTML-escaped by html_safe
+                line.on("pm:edit", function () { say("lane-edited", {id: lane.id, path: points(line)}); });
+                line.on("click", function () { say("lane-picked", {id: lane.id}); });
+            });
+            if (!map.pm) return;
+            map.pm.addControls({position: "topleft", drawMarker: false, drawCircleMarker: false,
+                drawPolygon: false, drawRectangle: false, drawCircle: false, drawText: false,
+                cutPolygon: false, rotateMode: false, dragMode: false, removalMode: false,
+                drawPolyline: true, editMode: true});
+            map.on("pm:create", function (event) {
+                if (drawn) map.removeLayer(drawn);
+                drawn = event.layer;
+                say("lane-drawn", {path: points(drawn)});
+            });
+            window.gocuaLaneMap = map;  // the browser test draws through Leaflet's own events
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, lanes):
+        super().__init__()
+        self._name = "LaneDrawing"
+        self.lanes = js_value(lanes)
+
+
+def lane_editor_map(lanes: Sequence[Mapping], center, tiles: str = OSM_TILES,
+                    attribution: str = OSM_ATTRIBUTION, asset_url: AssetUrl = static_vendor_url,
+                    zoom: int = 17, height: str = "60vh") -> folium.Map:
+    """The lane editor's map: the group's lanes ({id, name, path}), editable, and a tool to
+    draw a new one. Leaflet-Geoman is loaded here only, from static/vendor/."""
+    m = new_map(center, tiles, attribution, asset_url, height=height, zoom=zoom)
+    m.default_js = m.default_js + _local(GEOMAN_JS, asset_url)
+    m.default_css = m.default_css + _local(GEOMAN_CSS, asset_url)
+    LaneDrawing([{"id": lane["id"], "name": html_safe(lane["name"]), "path": lane["path"]}
+                 for lane in lanes]).add_to(m)
+    points = [p for lane in lanes for p in (lane["path"] or [])]
+    if len(points) >= 2:
+        m.fit_bounds(_bounds(points), max_zoom=18)
     return m

@@ -83,3 +83,51 @@ class LanePath:
         inner = [p for p, a in zip(self.points, self._along) if lo < a < hi]
         part = [self.point_at(lo), *inner, self.point_at(hi)]
         return part if start <= end else part[::-1]
+
+
+GEOJSON_MAX_BYTES = 2_000_000
+GEOJSON_MAX_FEATURES = 2_000
+
+
+class GeoJSONError(ValueError):
+    """A file that is not the GeoJSON of named lines it should be; the message says why."""
+
+
+def named_lines(text: str) -> list[tuple[str, list[tuple[float, float]]]]:
+    """[(name, [(lat, lon), ...]), ...] from GeoJSON text: the LineStrings (and the first
+    line of each MultiLineString) with a "name" (or "ten"/"tên") property, as
+    OpenStreetMap tools and uMap export them. GeoJSON says [lon, lat]: turned here."""
+    import json
+    if len(text) > GEOJSON_MAX_BYTES:
+        raise GeoJSONError("too_big")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise GeoJSONError("not_json") from None
+    features = data.get("features") if isinstance(data, dict) else None
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        features = [data]
+    if not isinstance(features, list):
+        raise GeoJSONError("no_features")
+    if len(features) > GEOJSON_MAX_FEATURES:
+        raise GeoJSONError("too_big")
+    lines = []
+    for feature in features:
+        if not isinstance(feature, dict):
+            continue
+        geometry = feature.get("geometry") or {}
+        properties = feature.get("properties") or {}
+        name = next((properties.get(k) for k in ("name", "ten", "tên", "Name")
+                     if isinstance(properties.get(k), str) and properties.get(k).strip()), None)
+        coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if geometry.get("type") == "MultiLineString" and coords:
+            coords = coords[0]
+        elif geometry.get("type") != "LineString":
+            continue
+        try:
+            points = [(float(c[1]), float(c[0])) for c in coords]
+        except (TypeError, ValueError, IndexError):
+            raise GeoJSONError("bad_coordinates") from None
+        if name and len(points) >= 2:
+            lines.append((name.strip(), points))
+    return lines

@@ -5,6 +5,7 @@ Sources, best first:
 1. ``"import"``          coordinates given in the imported household file
 2. ``"door"``            a volunteer's phone GPS at the door (with its accuracy in m)
 3. ``"pin"``             the leader dragged the household's pin on the map
+   ``"hand"``            the leader placed an unplaced household with a click on the map
 4. ``"geocoder_house"``  the geocoder matched the house itself
 5. ``"geocoder_street"`` the geocoder matched only the lane or street (approximate)
 6. ``"lane"``            spread along the drawn lane by house number (approximate)
@@ -12,8 +13,9 @@ Sources, best first:
 Replacement rules (``better_fix``), checked in this order:
 
 a. anything replaces no fix;
-b. a leader's pin always wins: a new pin replaces any fix, and only a pin replaces a pin
-   (a person looked at the map and decided; no automated source overrides that);
+b. a leader's own fix (a pin, or a placing by hand) always wins: it replaces any fix, and
+   only another of the leader's replaces it (a person looked at the map and decided; no
+   automated source, and no volunteer's phone, overrides that);
 c. exact beats approximate, whatever the sources;
 d. door against door: the more accurate reading wins (unknown accuracy counts as worst;
    on a tie the newer reading wins);
@@ -32,7 +34,8 @@ from vietnamese import house_number_key, nfc
 
 from .paths import LanePath
 
-SOURCES = ("import", "door", "pin", "geocoder_house", "geocoder_street", "lane")
+SOURCES = ("import", "door", "pin", "hand", "geocoder_house", "geocoder_street", "lane")
+LEADER_SOURCES = frozenset({"pin", "hand"})
 APPROXIMATE_SOURCES = frozenset({"geocoder_street", "lane"})
 SIDE_OFFSET_M = 5.0  # odd and even houses face each other across a narrow lane
 
@@ -70,8 +73,8 @@ def better_fix(current: Fix | None, new: Fix) -> bool:
         return new.source is not None
     if new.source is None:
         return False
-    if new.source == "pin" or current.source == "pin":
-        return new.source == "pin"
+    if new.source in LEADER_SOURCES or current.source in LEADER_SOURCES:
+        return new.source in LEADER_SOURCES
     if current.approximate != new.approximate:
         return current.approximate
     if new.source == current.source == "door":

@@ -313,3 +313,86 @@ def rename_group(group: Neighbourhood, name: str) -> None:
 def retire_group(group: Neighbourhood) -> None:
     """Retire a group: it leaves the lists; its households, visits and figures stay."""
     group.retired_at = utcnow()
+
+
+# -- Lanes as the leader draws them: name, parent, path from the mouth, delete ------------
+PATH_MAX_POINTS = 500  # a lane of a few hundred metres needs tens of points
+
+
+def clean_path(points) -> list[list[float]]:
+    """[[lat, lon], ...] from the mouth, or Invalid: at least two points, all in Việt Nam."""
+    try:
+        path = [[round(float(p[0]), 7), round(float(p[1]), 7)] for p in points or []]
+    except (TypeError, ValueError, IndexError):
+        raise Invalid(_("Đường ngõ không đọc được. Hãy vẽ lại.")) from None
+    if len(path) < 2:
+        raise Invalid(_("Đường ngõ cần ít nhất hai điểm: đầu ngõ và cuối ngõ."))
+    if len(path) > PATH_MAX_POINTS:
+        raise Invalid(_("Đường ngõ quá nhiều điểm (tối đa %(n)s).", n=PATH_MAX_POINTS))
+    if not all(LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]
+               for lat, lon in path):
+        raise Invalid(_("Đường ngõ phải nằm ở Việt Nam."))
+    return path
+
+
+def _lane_parent(place: Neighbourhood, parent_id, lane: Optional[Lane] = None):
+    if not parent_id:
+        return None
+    parent = db.session.get(Lane, int(parent_id))
+    if parent is None or parent.neighbourhood_id != place.id:
+        raise Invalid(_("Ngõ cha phải là một ngõ của tổ."))
+    walk = parent
+    while walk is not None:  # a ngách cannot hang below itself
+        if lane is not None and walk.id == lane.id:
+            raise Invalid(_("Một ngõ không thể là ngách của chính nó."))
+        walk = walk.parent
+    return parent
+
+
+def save_lane(place: Neighbourhood, lane: Optional[Lane], name: str, street: str,
+              parent_id, path=None) -> Lane:
+    """Create (lane None) or change a lane: its name, street, parent and, if given, its
+    path; Invalid, with nothing changed, when one of them is wrong."""
+    name = _clean_name(name, _("ngõ"))
+    street = " ".join(nfc(street or "").split())[:120]
+    parent = _lane_parent(place, parent_id, lane)
+    cleaned = clean_path(path) if path is not None else None
+    twin = next((other for other in lanes_of(place.id) if other is not lane
+                 and _key(other.name) == _key(name) and other.parent_id == (parent and parent.id)
+                 and _key(other.street) == _key(street)), None)
+    if twin is not None:
+        raise Invalid(_("Tổ đã có “%(name)s”.", name=twin.full_name))
+    if lane is None:
+        lane = Lane(neighbourhood=place, position=len(place.lanes))
+        db.session.add(lane)
+    lane.name, lane.street, lane.parent = name, street, parent
+    if cleaned is not None:
+        lane.path = cleaned
+    db.session.flush()
+    return lane
+
+
+def delete_lane(lane: Lane, households: int) -> None:
+    """Delete a lane with no household and no ngách; Invalid otherwise."""
+    if households:
+        raise Invalid(_("Chưa xoá được “%(name)s”: còn %(n)s hộ ở ngõ này. Hãy chuyển các hộ "
+                        "sang ngõ khác trước.", name=lane.full_name, n=households))
+    if lane.children:
+        raise Invalid(_("Chưa xoá được “%(name)s”: còn ngách của ngõ này.", name=lane.full_name))
+    for other in db.session.scalars(db.select(Lane).where(Lane.comes_out_on_id == lane.id)):
+        other.comes_out_on_id = None
+    db.session.delete(lane)
+    db.session.flush()
+
+
+def match_lane(place: Neighbourhood, name: str) -> Optional[Lane]:
+    """The group's lane a GeoJSON name means: its full name, with or without its street,
+    or its own name when only one lane has it (diacritics and case ignored)."""
+    wanted = fold(" ".join(nfc(name or "").split()))
+    lanes = lanes_of(place.id)
+    for lane in lanes:
+        bare = lane.full_name.rsplit(", ", 1)[0] if lane.street else lane.full_name
+        if wanted in (fold(lane.full_name), fold(bare)):
+            return lane
+    alone = [lane for lane in lanes if fold(lane.name) == wanted]
+    return alone[0] if len(alone) == 1 else None

@@ -9,17 +9,23 @@ import threading
 from datetime import timedelta
 from typing import Optional
 
+from datetime import datetime
+
 from flask import Flask, current_app
-from sqlalchemy import inspect
+from sqlalchemy import ForeignKey, String, inspect
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
+from geo.distance import haversine_m
 from geo.geocode import lookup_household, make_geocoder
-from geo.placement import Fix, better_fix, lane_fixes
+from geo.paths import LanePath
+from geo.placement import LEADER_SOURCES, Fix, better_fix, lane_fixes
 from models.audit import audit
 from models.base import utcnow
 from models.household import Household
 from models.job import GeocodeCache, Job
 from models.place import Lane, Neighbourhood
+from vietnamese import house_number_key
 
 JOB_KIND = "geocode"
 # One household takes at most a few geocoder queries of 5 s each: a job silent this long
@@ -38,23 +44,148 @@ def current_fix(household: Household) -> Fix | None:
                household.position_accuracy_m, household.position_approximate)
 
 
-def offer_fix(household: Household, fix: Fix) -> bool:
-    """Give the household this fix if it is better than what it has; True when taken."""
-    if not better_fix(current_fix(household), fix):
-        return False
+def take_fix(household: Household, fix: Fix) -> None:
+    """Give the household this fix, whatever it had (offer_fix weighs it first)."""
     household.lat, household.lon = fix.lat, fix.lon
     household.position_source = fix.source
     household.position_accuracy_m = fix.accuracy_m
     household.position_approximate = bool(fix.approximate)
+
+
+def offer_fix(household: Household, fix: Fix) -> bool:
+    """Give the household this fix if it is better than what it has; True when taken."""
+    if not better_fix(current_fix(household), fix):
+        return False
+    take_fix(household, fix)
     return True
 
 
-def pin(household: Household, lat: float, lon: float, user_id: Optional[int]) -> bool:
-    """The leader dragged the household's pin: it wins over every automated source."""
-    taken = offer_fix(household, Fix(lat, lon, "pin"))
-    audit("household_pinned", user_id=user_id, neighbourhood_id=household.neighbourhood_id,
-          object_type="household", object_id=household.id)
+def where(household: Household) -> list | None:
+    """The position as the audit log keeps it: [lat, lon, source], or None."""
+    if not household.has_position:
+        return None
+    return [round(household.lat, 7), round(household.lon, 7), household.position_source]
+
+
+def audit_move(action: str, household: Household, old: list | None, user_id: Optional[int],
+               **detail) -> None:
+    """Audit a position change of one household, old → new (the caller commits)."""
+    audit(action, user_id=user_id, neighbourhood_id=household.neighbourhood_id,
+          object_type="household", object_id=household.id, old=old, new=where(household),
+          **detail)
+
+
+def pin(household: Household, lat: float, lon: float, user_id: Optional[int],
+        source: str = "pin") -> bool:
+    """The leader dragged the household's pin (source "pin") or placed it with a click
+    ("hand"): it wins over every automated source and every volunteer's fix."""
+    old = where(household)
+    taken = offer_fix(household, Fix(lat, lon, source))
+    audit_move("household_pinned" if source == "pin" else "household_placed_by_hand",
+               household, old, user_id)
     return taken
+
+
+# -- A volunteer's fix at the door: taken, or only proposed to the leader ------------------
+FAR_M = 150  # a door fix farther than this from the lane (or the house) is only a proposal
+PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
+
+
+class PositionProposal(db.Model):
+    """A volunteer's door fix the map did not take by itself: the leader accepts or rejects it.
+
+    Made when the fix stands far from the household's lane path or present position, or
+    when the leader placed the household themselves (a volunteer never replaces that)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"),
+                                              index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    lat: Mapped[float]
+    lon: Mapped[float]
+    accuracy_m: Mapped[Optional[float]]
+    # How far from the lane path or the present position (None: nothing to measure from).
+    distance_m: Mapped[Optional[float]]
+    reason: Mapped[str] = mapped_column(String(20))  # "far" or "leader"
+    state: Mapped[str] = mapped_column(String(20), default=PENDING, index=True)
+    made_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[Optional[datetime]]
+
+    household: Mapped[Household] = relationship()
+    user: Mapped[Optional["User"]] = relationship(foreign_keys=[user_id])  # noqa: F821
+
+
+def door_distance(household: Household, lat: float, lon: float) -> tuple[float | None, str]:
+    """How far a door fix stands from where the household should be, and from what:
+    (metres, "lane") from its lane's drawn path, else (metres, "position") from its present
+    position, else (None, "") when there is nothing to measure from."""
+    path = household.lane.path_points if household.lane is not None else []
+    if len(path) >= 2:
+        return LanePath(path).project((lat, lon))[1], "lane"
+    if household.has_position:
+        return haversine_m((household.lat, household.lon), (lat, lon)), "position"
+    return None, ""
+
+
+def door_fix(household: Household, fix: Fix, user_id: Optional[int]) -> str:
+    """A volunteer's fix at the door: "taken", "kept" (the present one is better) or
+    "proposed" (far from the lane or the house, or over the leader's own placing). The
+    caller commits."""
+    distance, _from = door_distance(household, fix.lat, fix.lon)
+    reason = ("leader" if household.position_source in LEADER_SOURCES
+              else "far" if distance is not None and distance > FAR_M else "")
+    if reason:
+        proposal = PositionProposal(household_id=household.id, user_id=user_id, lat=fix.lat,
+                                    lon=fix.lon, accuracy_m=fix.accuracy_m, reason=reason,
+                                    distance_m=None if distance is None else round(distance))
+        db.session.add(proposal)
+        db.session.flush()
+        audit("position_proposed", user_id=user_id, neighbourhood_id=household.neighbourhood_id,
+              object_type="household", object_id=household.id, proposal_id=proposal.id,
+              reason=reason, distance_m=proposal.distance_m, old=where(household),
+              proposed=[round(fix.lat, 7), round(fix.lon, 7), fix.source])
+        return "proposed"
+    old = where(household)
+    if not offer_fix(household, fix):
+        return "kept"
+    audit_move("household_positioned", household, old, user_id, source=fix.source,
+               accuracy_m=None if fix.accuracy_m is None else round(fix.accuracy_m))
+    return "taken"
+
+
+def proposals(neighbourhood_id: int) -> list[PositionProposal]:
+    """The neighbourhood's proposals still waiting for the leader, oldest first."""
+    return db.session.scalars(db.select(PositionProposal).join(Household).where(
+        Household.neighbourhood_id == neighbourhood_id, PositionProposal.state == PENDING)
+        .options(db.selectinload(PositionProposal.household),
+                 db.selectinload(PositionProposal.user))
+        .order_by(PositionProposal.id)).all()
+
+
+def decide(proposal: PositionProposal, accept: bool, user_id: Optional[int]) -> None:
+    """The leader accepts a proposal (the household moves there, source "door") or rejects
+    it (nothing moves); audited either way. The caller commits."""
+    household = proposal.household
+    proposal.state = ACCEPTED if accept else REJECTED
+    proposal.decided_by, proposal.decided_at = user_id, utcnow()
+    if not accept:
+        audit("position_proposal_rejected", user_id=user_id,
+              neighbourhood_id=household.neighbourhood_id, object_type="household",
+              object_id=household.id, proposal_id=proposal.id)
+        return
+    old = where(household)
+    take_fix(household, Fix(proposal.lat, proposal.lon, "door", proposal.accuracy_m))
+    audit_move("position_proposal_accepted", household, old, user_id, proposal_id=proposal.id)
+
+
+def unplaced(neighbourhood_id: int) -> list[Household]:
+    """The neighbourhood's households with no position yet, by address."""
+    households = db.session.scalars(db.select(Household).where(
+        Household.neighbourhood_id == neighbourhood_id,
+        db.or_(Household.lat.is_(None), Household.lon.is_(None)))).all()
+    return sorted(households, key=lambda h: (h.lane.full_name if h.lane else h.street,
+                                             house_number_key(h.house_number)))
 
 
 class DbCache:

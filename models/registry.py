@@ -250,3 +250,32 @@ def remove_resident(household: Household, resident_id: int, user_id: Optional[in
     db.session.flush()
     audit("resident_removed", user_id=user_id, neighbourhood_id=household.neighbourhood_id,
           object_type="household", object_id=household.id)
+
+
+@dataclass
+class HouseholdRecord:
+    """What a household's own page shows beside its details: its visits, newest first
+    (`undone`: ids of visits a later undo cancelled), and its services' present states
+    (`states`: {(service id, resident id or None): state}) for the current campaign."""
+
+    visits: list
+    undone: set
+    household_services: list
+    resident_services: list
+    states: dict
+
+
+def record_of(household: Household) -> HouseholdRecord:
+    """The household's visit history and service status, in three queries."""
+    from models.campaign import current_campaign
+    from models.progress import service_states
+    visits = db.session.scalars(db.select(Visit).where(Visit.household_id == household.id)
+                                .options(selectinload(Visit.user))
+                                .order_by(Visit.happened_at.desc(), Visit.id.desc())).all()
+    campaign = current_campaign(household.neighbourhood_id)
+    services = sorted(campaign.on_form, key=lambda s: s.position) if campaign else []
+    return HouseholdRecord(
+        visits=visits, undone={v.undoes_id for v in visits if v.undoes_id},
+        household_services=[s for s in services if s.per == "household"],
+        resident_services=[s for s in services if s.per == "resident"],
+        states=service_states([household.id])[household.id])

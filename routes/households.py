@@ -79,7 +79,8 @@ def show(household_id: int):
     """One household: details, residents, actions."""
     household = household_or_404(household_id)
     return render_template("households/show.html", household=household,
-                           lanes=registry.lanes_of(household.neighbourhood_id))
+                           lanes=registry.lanes_of(household.neighbourhood_id),
+                           record=registry.record_of(household))
 
 
 @bp.route("/<int:household_id>/row")
@@ -126,7 +127,7 @@ def _form_again(household_id: int, lanes, message: str, status: int):
     household = household_or_404(household_id)
     template = "households/_edit.html" if wants_fragment() else "households/show.html"
     return render_template(template, household=household, lanes=lanes, error=message,
-                           values=request.form), status
+                           values=request.form, record=registry.record_of(household)), status
 
 
 @bp.post("/<int:household_id>/moved")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from flask import g, jsonify, render_template, request, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from extensions import db
@@ -40,10 +40,11 @@ def map_page():
                       card_url=url_for("households.card", household_id=0).replace(
                           "/0/", "/__ID__/"),
                       draggable=g.user.role in LEADERS)
-    unplaced = sum(1 for r in rows if r["lat"] is None)
+    unplaced = placing.unplaced(neighbourhood.id)
     return render_template("households/map.html", neighbourhood=neighbourhood,
                            parts=render_parts(m, nonce=g.csp_nonce),
-                           total=len(rows), unplaced=unplaced,
+                           total=len(rows), unplaced=unplaced, left=len(unplaced),
+                           proposals=placing.proposals(neighbourhood.id),
                            job=placing.latest_job(neighbourhood.id))
 
 
@@ -78,6 +79,25 @@ def move_pin(household_id: int):
                    source=household.position_source)
 
 
+@bp.post("/<int:household_id>/place-by-hand")
+@roles(*LEADERS)
+def place_by_hand(household_id: int):
+    """The leader clicked on the map where the household stands (source "hand")."""
+    household = household_or_404(household_id)
+    lat, lon = _coordinate("lat", LAT_RANGE), _coordinate("lon", LON_RANGE)
+    if lat is None or lon is None:
+        return refused(_("Vị trí không hợp lệ hoặc nằm ngoài Việt Nam."),
+                       url_for("households.map_page"))
+    placing.pin(household, lat, lon, g.user.id, source="hand")
+    db.session.commit()
+    left = len(placing.unplaced(household.neighbourhood_id))
+    if request.is_json:
+        return jsonify(id=household.id, lat=household.lat, lon=household.lon,
+                       source=household.position_source, left=left)
+    flash(_("Đã đặt vị trí cho hộ %(name)s.", name=household.head_name), "ok")
+    return redirect(url_for("households.map_page") + "#unplaced", code=303)
+
+
 @bp.post("/place")
 @roles(*LEADERS)
 def place():
@@ -87,7 +107,11 @@ def place():
     db.session.commit()  # before the thread starts: it reads the job from the database
     if created:
         placing.start_job(job)
-    return render_template("households/_progress.html", job=job)
+    # A quick job may have ended already (its thread commits while this renders): then the
+    # answer must say how many households are left, like the last poll would.
+    finished = job.state in ("done", "failed")
+    left = len(placing.unplaced(neighbourhood.id)) if finished else None
+    return render_template("households/_progress.html", job=job, left=left)
 
 
 @bp.route("/place/<int:job_id>")
@@ -98,5 +122,39 @@ def progress(job_id: int):
     if placing.end_if_dead(job):
         db.session.commit()
     finished = job.state in ("done", "failed")
-    return render_template("households/_progress.html", job=job), 286 if finished else 200
+    left = len(placing.unplaced(job.neighbourhood_id)) if finished else None
+    return render_template("households/_progress.html", job=job, left=left), \
+        286 if finished else 200
 
+
+
+def _proposal_or_404(proposal_id: int) -> placing.PositionProposal:
+    proposal = db.session.get(placing.PositionProposal, proposal_id)
+    if proposal is None:
+        abort(404)
+    household_or_404(proposal.household_id)  # the leader's own group only (audits refusals)
+    return proposal
+
+
+@bp.post("/proposals/<int:proposal_id>/accept")
+@roles(*LEADERS)
+def accept_proposal(proposal_id: int):
+    """The leader accepts a volunteer's proposed position: the house moves there."""
+    return _decide(proposal_id, True)
+
+
+@bp.post("/proposals/<int:proposal_id>/reject")
+@roles(*LEADERS)
+def reject_proposal(proposal_id: int):
+    """The leader rejects a volunteer's proposed position: nothing moves."""
+    return _decide(proposal_id, False)
+
+
+def _decide(proposal_id: int, accept: bool):
+    proposal = _proposal_or_404(proposal_id)
+    if proposal.state != placing.PENDING:
+        return refused(_("Đề xuất này đã được xử lý."), url_for("households.map_page"), 409)
+    placing.decide(proposal, accept, g.user.id)
+    db.session.commit()
+    flash(_("Đã nhận vị trí đề xuất.") if accept else _("Đã bỏ vị trí đề xuất."), "ok")
+    return redirect(url_for("households.map_page") + "#proposals", code=303)

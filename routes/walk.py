@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 
 from extensions import db
 from geo.maps import render_parts, walk_map
-from geo.placement import Fix
+from geo.distance import haversine_m
+from geo.placement import LEADER_SOURCES, Fix
 from models import Walk, WalkStop, audit
 from models.base import utcnow
-from models.placing import offer_fix
+from models import placing
 from models.progress import campaign_services, stop_views, walk_state
 from models.review import appointment_made
 from models.rules import local_today
@@ -37,14 +38,15 @@ def _walk_parts(walk: Walk) -> tuple:
     return walk, _views(walk, state), *state.progress()
 
 
-def _stop_answer(stop: WalkStop, status: int = 200, notice: str = "", services=None):
+def _stop_answer(stop: WalkStop, status: int = 200, notice: str = "", services=None,
+                 door_check=None):
     """The stop's card with the walk's progress out of band (htmx), else back to the walk."""
     if wants_fragment():
         state = walk_state(stop.walk)
         view = _views(stop.walk, state, [stop.household], services)[0]
         done, total = state.progress()
         return render_template("walk/_answer.html", view=view, walk=stop.walk, done=done,
-                               total=total, notice=notice), status
+                               total=total, notice=notice, door_check=door_check), status
     if request.is_json:
         return jsonify(ok=True, household_id=stop.household_id), status
     return redirect(url_for("walk.today", _anchor=f"stop-{stop.household_id}"), 303)
@@ -133,7 +135,8 @@ def undo(visit_id: int):
 @bp.post("/walk/stops/<int:household_id>/position")
 @roles(*WALKERS)
 def pin(household_id: int):
-    """Save the phone's position as the house's, when it is better than the one it has."""
+    """The phone's position as the house's: first shown with its distance (nothing saved),
+    then, confirmed, taken when better, or proposed to the leader (placing.door_fix)."""
     found = my_stop_or_404(household_id)
     household = found.household
     try:
@@ -146,13 +149,29 @@ def pin(household_id: int):
     if new.accuracy_m > DOOR_FIX_MAX_M:
         return _refused(_("Vị trí chưa đủ chính xác (±%(m)s m). Hãy ra chỗ thoáng và thử lại.",
                           m=round(new.accuracy_m)))
-    if not offer_fix(household, new):
-        return _stop_answer(found, notice=_("Vị trí đang có tốt hơn, giữ nguyên."))
-    audit("household_positioned", user_id=g.user.id, neighbourhood_id=household.neighbourhood_id,
-          object_type="household", object_id=household.id, source="door",
-          accuracy_m=round(new.accuracy_m))
+    if request.form.get("confirm") != "1":
+        return _stop_answer(found, door_check=_door_check(household, new))
+    outcome = placing.door_fix(household, new, g.user.id)
     db.session.commit()
+    if outcome == "kept":
+        return _stop_answer(found, notice=_("Vị trí đang có tốt hơn, giữ nguyên."))
+    if outcome == "proposed":
+        return _stop_answer(found, notice=_("Đã gửi vị trí này cho tổ trưởng duyệt; vị trí của "
+                                            "nhà chưa đổi."))
     return _stop_answer(found, notice=_("Đã ghim vị trí nhà (±%(m)s m).", m=round(new.accuracy_m)))
+
+
+def _door_check(household, fix: Fix) -> dict:
+    """What the volunteer sees before saving: how far the phone is from the house's present
+    position and from its lane, and whether the fix would only be a proposal."""
+    from_house = (haversine_m((household.lat, household.lon), (fix.lat, fix.lon))
+                  if household.has_position else None)
+    distance, measured_from = placing.door_distance(household, fix.lat, fix.lon)
+    leader = household.position_source in LEADER_SOURCES
+    return {"fix": fix, "from_house": None if from_house is None else round(from_house),
+            "from_lane": round(distance) if measured_from == "lane" else None,
+            "leader": leader, "far_m": placing.FAR_M,
+            "proposal": leader or (distance is not None and distance > placing.FAR_M)}
 
 
 @bp.route("/walk/<int:walk_id>/map")

@@ -126,7 +126,7 @@ def _volunteer_does_everything(client, auth, world, link: str) -> None:
     client.post(f"/walk/visits/{visit.id}/undo", headers={"X-CSRFToken": token,
                                                           "HX-Request": "true"})
     client.post(f"/walk/stops/{household}/position", data={"lat": 21.5532, "lon": 105.8622,
-                                                           "accuracy": "8"},
+                                                           "accuracy": "8", "confirm": "1"},
                 headers={"X-CSRFToken": token, "HX-Request": "true"})
     client.get(f"/households/{household}")  # refused: a volunteer never opens the registry
     auth.sign_out()

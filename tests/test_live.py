@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from app import create_app
+from vocabulary import STATUS_COLOURS
 
 HX = {"HX-Request": "true"}
 
@@ -63,11 +64,11 @@ def test_the_map_colours_follow_the_visits(app, client, auth, day):
     auth.sign_in(day.leader)
     first = client.get(f"/shifts/{day.shift.id}/live/points").get_json()
     colour = {p["id"]: p["colour"] for p in first["points"]}
-    assert len(colour) == 6 and colour[day.door.id] == "#6b7280"
+    assert len(colour) == 6 and colour[day.door.id] == STATUS_COLOURS["not_visited"]
     assert client.get(f"/shifts/{day.shift.id}/live/points?fp={first['fp']}").status_code == 204
     _visit(app, day, "met")
     after = client.get(f"/shifts/{day.shift.id}/live/points?fp={first['fp']}").get_json()
-    assert {p["id"]: p["colour"] for p in after["points"]}[day.door.id] == "#16a34a"
+    assert {p["id"]: p["colour"] for p in after["points"]}[day.door.id] == STATUS_COLOURS["reached"]
 
 
 def test_another_process_sees_the_same_board(app, client, auth, day):

@@ -306,7 +306,7 @@ def test_pinning_the_house_keeps_the_better_position(client, auth, day):
     db.session.commit()
     auth.sign_in(day.volunteer)
     headers = {**HX, "X-CSRFToken": _token(client)}
-    where = {"lat": "21.5541", "lon": "105.8625", "accuracy": "8"}
+    where = {"lat": "21.5541", "lon": "105.8625", "accuracy": "8", "confirm": "1"}
     text = client.post(f"/walk/stops/{rough.id}/position", data=where,
                        headers=headers).get_data(as_text=True)
     assert "Đã ghim vị trí nhà (±8 m)" in text
