@@ -89,7 +89,9 @@ def test_visits_saved_offline_are_sent_once_when_the_network_returns(demo_server
     _record(phone.locator(f"#stop-{first}"), "Đã gặp")
     _record(phone.locator(f"#stop-{second}"), "Không có nhà")
     for household_id in (first, second):
-        expect(phone.locator(f"#stop-{household_id} .unsaved")).to_contain_text("Chưa lưu")
+        expect(phone.locator(f"#stop-{household_id} .unsaved")).to_contain_text("Chưa gửi")
+    expect(phone.locator("#toast")).to_have_text(  # one voice: the toast says what the card says
+        phone.locator(f"#stop-{first} .unsaved-text").inner_text())
     expect(phone.locator("#walk-queue")).to_contain_text("2 lượt")
     phone.locator(f"#stop-{first} .retry").tap()  # an impatient thumb: the same id again
     assert _visits_of(first) == [] and _visits_of(second) == []
@@ -116,7 +118,7 @@ def test_a_refused_save_says_not_saved_and_keeps_what_was_typed(demo_server, pho
     card.get_by_label("Ghi chú").fill("Hàng xóm bảo tối mới về")
     phone.route(re.compile(r".*/visits$"), lambda route: route.fulfill(status=500, body="boom"))
     card.get_by_role("button", name="Lưu", exact=True).tap()
-    expect(card.locator(".unsaved")).to_contain_text("Chưa lưu")
+    expect(card.locator(".unsaved")).to_contain_text("Chưa gửi")  # a 500: sent again by itself
     expect(card.get_by_label("Ghi chú")).to_have_value("Hàng xóm bảo tối mới về")
     phone.unroute(re.compile(r".*/visits$"))
     card.locator(".retry").tap()
@@ -127,8 +129,11 @@ def test_a_refused_save_says_not_saved_and_keeps_what_was_typed(demo_server, pho
 
 def test_the_walk_opens_again_without_a_connection(demo_server, phone):
     sign_in(phone, demo_server, *DEMO_VOLUNTEER)
-    _controlled_by_service_worker(phone)
-    phone.reload()  # now through the service worker, which keeps a copy
+    _controlled_by_service_worker(phone)  # no reload online first: the first open is kept
+    for _ in range(50):
+        if "/walk" in phone.evaluate("async () => (await (await caches.open('gocua-walk-v2')).keys()).map(r => new URL(r.url).pathname)"):
+            break
+        phone.wait_for_timeout(100)
     phone.context.set_offline(True)
     phone.reload()
     expect(phone.get_by_role("heading", name="Lộ trình hôm nay")).to_be_visible()
@@ -185,7 +190,8 @@ def test_consent_is_asked_at_the_door_only_until_it_is_given(demo_server, phone)
     consent.check()
     card.get_by_label("Không có nhà", exact=True).check()  # a slip: nobody was met
     card.get_by_role("button", name="Lưu", exact=True).tap()
-    expect(card.locator(".unsaved")).to_contain_text("Chỉ ghi nhận đồng ý khi đã gặp hộ")
+    expect(card.locator(".unsaved")).to_contain_text("Chưa lưu: Chỉ ghi nhận đồng ý khi đã gặp hộ")
+    expect(phone.locator("#toast")).to_have_text(card.locator(".unsaved-text").inner_text())
     expect(consent).to_be_checked()  # nothing typed is lost
     card.get_by_label("Đã gặp", exact=True).check()
     card.get_by_role("button", name="Lưu", exact=True).tap()
