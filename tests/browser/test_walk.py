@@ -131,7 +131,8 @@ def test_the_walk_opens_again_without_a_connection(demo_server, phone):
     sign_in(phone, demo_server, *DEMO_VOLUNTEER)
     _controlled_by_service_worker(phone)  # no reload online first: the first open is kept
     for _ in range(50):
-        if "/walk" in phone.evaluate("async () => (await (await caches.open('gocua-walk-v2')).keys()).map(r => new URL(r.url).pathname)"):
+        if "/walk" in phone.evaluate("""async () => (await (await caches.open('gocua-walk-v2'))
+                                         .keys()).map(r => new URL(r.url).pathname)"""):
             break
         phone.wait_for_timeout(100)
     phone.context.set_offline(True)
