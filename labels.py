@@ -33,6 +33,13 @@ SERVICE_STATE_LABELS = {
     "not_registered": _("Chưa đăng ký"), "captured": _("Đã thu nhận tại công an"),
     "activated": _("Đã kích hoạt"), "in_use": _("Đang sử dụng"),
 }
+# The default services' short names, for the door form's toggles (a group's own service
+# keeps its full name); the full name stays the toggle's accessible label.
+SERVICE_SHORT_LABELS = {
+    "broadband": _("Cáp quang"), "internet_tv": _("Truyền hình IP"), "smartphone": _("Smartphone"),
+    "payment": _("Thanh toán"), "vneid": _("VNeID"), "public_service": _("DVC"),
+    "local_apps": _("App tỉnh"), "fraud_briefing": _("Lừa đảo"),
+}
 PER_LABELS = {"household": _("Theo hộ"), "resident": _("Theo người")}
 AGE_BASIS_LABELS = {"all": _("Mọi người"), "adult": _("Từ 18 tuổi"), "15plus": _("Từ 15 tuổi"),
                     "working_age": _("Tuổi lao động (15–60)")}

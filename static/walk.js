@@ -9,6 +9,7 @@
   var RETRY_MS = 15000;
   var CACHE = "gocua-walk-v2";  // sw.js's cache: the offline copies of the walk
   var flushing = null;  // the sending under way, if any
+  var SENT_AT = "gocua.queueSentAt";  // when a queued visit last reached the server
 
   var gocua = window.gocua;  // static/app.js: toast, text, csrf, the queue's key and owner
   var KEY = gocua.queueKey;
@@ -117,6 +118,8 @@
             dequeue(item.clientId);
             swapCard(item.household, answer.text);
             keepCard(answer.text);
+            // A page opened while this was on its way may show the door as it was before.
+            try { localStorage.setItem(SENT_AT, String(Date.now())); } catch (e) { /* none */ }
             sent += 1;
           } else if (!retryable(answer.status)) {
             var div = document.createElement("div");
@@ -265,6 +268,12 @@
   // An offline copy (the worker marks it) may be older than the server: another volunteer
   // at the same door, a leader's change. Once the server answers, the cards catch up.
   function reconcile() {
+    var sentAt = 0;
+    try { sentAt = Number(localStorage.getItem(SENT_AT) || 0); } catch (e) { /* none */ }
+    if (sentAt > Date.now() - 60000) {  // sent as this page was being made: catch up too
+      document.body.setAttribute("data-offline-copy", "1");
+      try { localStorage.removeItem(SENT_AT); } catch (e) { /* none */ }
+    }
     if (!document.body.hasAttribute("data-offline-copy")) { return Promise.resolve(); }
     return fetch(location.pathname, { credentials: "same-origin" }).then(function (response) {
       if (!response.ok || response.redirected) { return; }  // signed out: keep what is shown
@@ -278,7 +287,8 @@
         var fresh = parse(text);
         fresh.querySelectorAll("li.stop, .walk-progress").forEach(function (part) {
           var here = document.getElementById(part.id);
-          var typing = here && here.querySelector("details.record[open]");
+          var typing = here && (here.querySelector("input[name=outcome]:checked") ||
+                                here.contains(document.activeElement));
           if (here && !typing && window.htmx) {
             htmx.swap(here, part.outerHTML, { swapStyle: "outerHTML" });
           }
@@ -289,8 +299,29 @@
   }
   function catchUp() { return flush().then(reconcile); }
 
+  // ---- the door form ---------------------------------------------------------------
+  // What is hidden is disabled too, so never sent: services ticked before a slip to "Không
+  // có nhà" stay ticked on screen (nothing typed is lost) but are not refused by the server.
+  function fitForm(form) {
+    var outcome = form.querySelector("input[name=outcome]:checked");
+    var chosen = outcome ? outcome.value : "";
+    form.querySelectorAll(".met-only").forEach(function (part) { part.disabled = chosen !== "met"; });
+    form.querySelectorAll(".come-back").forEach(function (part) { part.disabled = chosen !== "come_back"; });
+  }
+  document.addEventListener("change", function (evt) {
+    var form = evt.target.closest && evt.target.closest(".visit-form");
+    if (form && evt.target.name === "outcome") { fitForm(form); }
+  });
+
   // ---- buttons ---------------------------------------------------------------------
   document.addEventListener("click", function (evt) {
+    var close = evt.target.closest && evt.target.closest(".close-form");
+    if (close) {  // the form goes back as it was, nothing saved
+      var closing = close.closest("form");
+      closing.reset();
+      fitForm(closing);
+      return;
+    }
     var retry = evt.target.closest && evt.target.closest(".retry");
     if (retry) {
       var card = retry.closest(".stop");
@@ -344,21 +375,29 @@
 
   // ---- directions ------------------------------------------------------------------
   // A geo: link opens the maps app on Android; an iPhone's Safari ignores it, so there the
-  // link asks Apple Maps for walking directions through its own maps: scheme.
-  var IOS = /iPhone|iPad|iPod/.test(navigator.userAgent) ||
+  // link asks Apple Maps for walking directions through its own maps: scheme. An in-app
+  // browser (Zalo, Facebook) is a WebView that drops geo: and maps: links: there the link is
+  // Google Maps' https directions address, which Android hands to the maps app.
+  var UA = navigator.userAgent;
+  var IOS = /iPhone|iPad|iPod/.test(UA) ||
     (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+  var IN_APP = /\bZalo\b|FBAN|FBAV|FB_IAB|Instagram|Line\//i.test(UA);
 
   function directionsFor(root) {
-    if (!IOS || !root.querySelectorAll) { return; }
+    if ((!IOS && !IN_APP) || !root.querySelectorAll) { return; }
     root.querySelectorAll("a[href^='geo:']").forEach(function (link) {
       var where = link.getAttribute("href").slice(4).split("?")[0];
-      link.setAttribute("href", "maps://?daddr=" + where + "&dirflg=w");
+      link.setAttribute("href", IN_APP
+        ? "https://www.google.com/maps/dir/?api=1&destination=" + where + "&travelmode=walking"
+        : "maps://?daddr=" + where + "&dirflg=w");
+      if (IN_APP) { link.setAttribute("rel", "noopener"); link.setAttribute("target", "_blank"); }
     });
   }
 
   // ---- start -----------------------------------------------------------------------
   function start() {
     directionsFor(document);
+    document.querySelectorAll(".visit-form").forEach(fitForm);  // a form the browser restored
     if (window.htmx) { htmx.onLoad(directionsFor); }  // cards swapped in after a save
     showQueue(gocua.mine());
     catchUp();

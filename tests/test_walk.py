@@ -160,6 +160,9 @@ def test_the_phone_clock_is_trusted_only_when_plausible(client, auth, day):
 @pytest.mark.parametrize("fields, message", [
     ({"outcome": ""}, "Hãy chọn kết quả"),
     ({"outcome": "come_back"}, "cần chọn ngày"),
+    ({"outcome": "come_back", "come_back_day": "2030-01-02"}, "cần chọn buổi"),
+    ({"outcome": "come_back", "come_back_day": "2030-01-02", "come_back_slot": "dem"},
+     "Buổi hẹn không hợp lệ"),
     ({"outcome": "flew_away"}, "không hợp lệ"),
     ({"outcome": "not_home", "s-1": "yes"}, "Chỉ ghi dịch vụ khi đã gặp"),
     ({"outcome": "not_home", "consent": "yes"}, "Chỉ ghi nhận đồng ý khi đã gặp"),
@@ -175,6 +178,7 @@ def test_bad_input_is_refused_in_vietnamese_and_changes_nothing(client, auth, da
 @pytest.mark.parametrize("fields, message", [
     ({"outcome": ""}, "Choose the outcome of the visit"),
     ({"outcome": "come_back"}, "Come back later: choose a day"),
+    ({"outcome": "come_back", "come_back_day": "2030-01-02"}, "Come back later: choose the slot"),
     ({"outcome": "not_home", "s-1": "yes"}, "Services are recorded only when the household was met"),
     ({"client_id": "x"}, "The visit id is missing"),
 ])
