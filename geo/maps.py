@@ -40,6 +40,8 @@ def _css() -> str:
             ".gc-stop{display:flex;align-items:center;justify-content:center;width:24px;"
             f"height:24px;border-radius:50%;background:{WALK_COLOUR};color:#fff;"
             "font:bold 12px/1 sans-serif;border:2px solid #fff;box-sizing:border-box}"
+            ".gc-stop--next{background:#fff;color:" + WALK_COLOUR + ";border:3px solid "
+            + WALK_COLOUR + ";box-shadow:0 0 0 3px #fde047}"
             ".gc-lane-label{font-size:11px;padding:0 4px}")
 
 
@@ -155,19 +157,61 @@ def walk_map(stops: Sequence[Mapping], lanes_paths, start,
     folium.PolyLine(line, color=WALK_COLOUR, weight=4, opacity=0.8).add_to(m)
     folium.CircleMarker(tuple(start), radius=6, color=WALK_COLOUR, fill=True,
                         fill_color="#fff", fill_opacity=1).add_to(m)
-    hooks = MarkerHooks(card_url)
+    hooks, spread = MarkerHooks(card_url), Spread()
     for number, stop in enumerate(stops, start=1):
-        icon = folium.DivIcon(html=f'<span class="gc-stop">{number}</span>',
+        nxt = " gc-stop--next" if stop.get("next") else ""
+        icon = folium.DivIcon(html=f'<span class="gc-stop{nxt}">{number}</span>',
                               icon_size=(24, 24), icon_anchor=(12, 12), class_name="gc-icon")
-        marker = folium.Marker((stop["lat"], stop["lon"]), icon=icon)
+        marker = folium.Marker((stop["lat"], stop["lon"]), icon=icon,
+                               z_index_offset=1000 if nxt else 0)
         folium.Tooltip(js_safe(f"{number}. {stop.get('label') or ''}")).add_to(marker)
         marker.add_to(m)
+        spread.watch(marker)
         if stop.get("id") is not None:
             hooks.watch(marker, stop["id"])
     hooks.add_to(m)
+    spread.add_to(m)
     if len(line) > 1:
         m.fit_bounds(_bounds(line), max_zoom=19)
     return m
+
+
+class Spread(folium.MacroElement):
+    """Numbered doors that stand on one another move apart on the screen (a spiral around
+    the door, at every zoom), each keeping its number and its address in the tooltip."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var markers = [{% for name in this.markers %}{{ name }},{% endfor %}];
+            var homes = markers.map(function (m) { return m.getLatLng(); });
+            function spread() {
+                var placed = [];
+                homes.forEach(function (home, i) {
+                    var at = map.latLngToLayerPoint(home), spot = at, k = 0;
+                    while (k < 60 && placed.some(function (p) { return p.distanceTo(spot) < 26; })) {
+                        k += 1;  // a golden-angle spiral: the next free place nearby
+                        spot = L.point(at.x + (10 + 4 * k) * Math.cos(2.4 * k),
+                                       at.y + (10 + 4 * k) * Math.sin(2.4 * k));
+                    }
+                    placed.push(spot);
+                    markers[i].setLatLng(k ? map.layerPointToLatLng(spot) : home);
+                });
+            }
+            map.whenReady(spread);
+            map.on("zoomend", spread);
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "Spread"
+        self.markers: list[str] = []
+
+    def watch(self, marker: folium.MacroElement) -> None:
+        self.markers.append(marker.get_name())
 
 
 def _bounds(points) -> list[list[float]]:

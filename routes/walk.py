@@ -160,8 +160,11 @@ def pin(household_id: int):
 def map(walk_id: int):  # noqa: A001  (the endpoint reads walk.map)
     """The walk's map: numbered stops and the path (loaded on demand, it is the heavy part)."""
     walk = my_walk_or_404(walk_id)
+    state = walk_state(walk)
+    next_door = next((door for door in state.histories if not state.done(door)), None)
     stops = [{"lat": s.household.lat, "lon": s.household.lon, "id": s.household_id,
-              "label": s.household.address, "lane": s.household.lane_id}
+              "label": s.household.address, "lane": s.household.lane_id,
+              "next": s.household_id == next_door}
              for s in walk.stops if s.household.has_position]
     lanes = {s.household.lane_id: s.household.lane.path for s in walk.stops if s.household.lane}
     shift = walk.shift
