@@ -42,7 +42,9 @@ def _css() -> str:
             "font:bold 12px/1 sans-serif;border:2px solid #fff;box-sizing:border-box}"
             ".gc-stop--next{background:#fff;color:" + WALK_COLOUR + ";border:3px solid "
             + WALK_COLOUR + ";box-shadow:0 0 0 3px #fde047}"
-            ".gc-lane-label{font-size:11px;padding:0 4px}")
+            ".gc-lane-label{font-size:11px;padding:0 4px}"
+            ".gc-locate{width:44px;height:44px;background:#fff;border:2px solid rgba(0,0,0,.2);"
+            "border-radius:4px;font-size:22px;line-height:1;cursor:pointer}")
 
 
 def status_colour(status: str | None) -> str:
@@ -145,11 +147,13 @@ def walk_line(start, stops: Sequence[Mapping], lanes_paths) -> list[tuple[float,
 def walk_map(stops: Sequence[Mapping], lanes_paths, start,
              tiles: str = OSM_TILES, attribution: str = OSM_ATTRIBUTION,
              asset_url: AssetUrl = static_vendor_url, card_url: str | None = None,
-             height: str = "50vh", zoom: int = 18) -> folium.Map:
+             height: str = "50vh", zoom: int = 18, locate_label: str | None = None) -> folium.Map:
     """A volunteer's walk on a phone: numbered stops in visiting order and the path.
 
-    stops: dicts {lat, lon, label, id?, lane?} in order; lanes_paths: {lane: path}
-    or a list of paths; start: (lat, lon) where the volunteer sets off.
+    stops: dicts {lat, lon, label, id?, lane?, next?} in order (`next`: the door to knock at
+    next, marked); lanes_paths: {lane: path} or a list of paths; start: (lat, lon) where the
+    volunteer sets off; locate_label: a button of that name shows the phone's own position
+    (asked only when tapped).
     """
     m = new_map(start, tiles, attribution, asset_url, height=height, zoom=zoom)
     PageStyle(_css()).add_to(m)
@@ -171,6 +175,8 @@ def walk_map(stops: Sequence[Mapping], lanes_paths, start,
             hooks.watch(marker, stop["id"])
     hooks.add_to(m)
     spread.add_to(m)
+    if locate_label:
+        MyPosition(locate_label).add_to(m)
     if len(line) > 1:
         m.fit_bounds(_bounds(line), max_zoom=19)
     return m
@@ -212,6 +218,54 @@ class Spread(folium.MacroElement):
 
     def watch(self, marker: folium.MacroElement) -> None:
         self.markers.append(marker.get_name())
+
+
+class MyPosition(folium.MacroElement):
+    """A 44-px map button that shows where the phone is (a dot and its accuracy), following
+    it while the walk goes on; the browser asks the volunteer on the first tap only."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, label = {{ this.label }};
+            if (!navigator.geolocation) return;
+            var dot = null, ring = null, watching = null;
+            function show(position) {
+                var at = [position.coords.latitude, position.coords.longitude];
+                var accuracy = position.coords.accuracy;
+                if (dot) { dot.setLatLng(at); ring.setLatLng(at).setRadius(accuracy); return; }
+                ring = L.circle(at, {radius: accuracy, weight: 1, color: "#2563eb",
+                                     fillOpacity: 0.1, interactive: false}).addTo(map);
+                dot = L.circleMarker(at, {radius: 7, color: "#fff", weight: 2, fillColor: "#2563eb",
+                                          fillOpacity: 1, className: "gc-me"}).addTo(map);
+                map.panTo(at);
+            }
+            function locate() {
+                if (watching !== null) { if (dot) map.panTo(dot.getLatLng()); return; }
+                watching = navigator.geolocation.watchPosition(show, function () {
+                    if (watching !== null) navigator.geolocation.clearWatch(watching);
+                    watching = null;
+                }, {enableHighAccuracy: true, maximumAge: 10000, timeout: 30000});
+            }
+            var Locate = L.Control.extend({options: {position: "topleft"}, onAdd: function () {
+                var button = L.DomUtil.create("button", "gc-locate");
+                button.type = "button";
+                button.title = label;
+                button.setAttribute("aria-label", label);
+                button.textContent = "◎";
+                L.DomEvent.disableClickPropagation(button);
+                L.DomEvent.on(button, "click", locate);
+                return button;
+            }});
+            new Locate().addTo(map);
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, label: str):
+        super().__init__()
+        self._name = "MyPosition"
+        self.label = js_value(label)
 
 
 def _bounds(points) -> list[list[float]]:

@@ -174,7 +174,8 @@ def map(walk_id: int):  # noqa: A001  (the endpoint reads walk.map)
         return render_template("_error.html", message=_("Chưa có nhà nào có vị trí trên bản đồ."),
                                status=200)
     framed = request.args.get("frame") == "1"  # walk.js shows it inside the walk page
-    m = walk_map(stops, lanes, start, height="100vh" if framed else "55vh", **map_settings())
+    m = walk_map(stops, lanes, start, height="100vh" if framed else "55vh",
+                 locate_label=_("Vị trí của tôi"), **map_settings())
     parts = render_parts(m, nonce=g.csp_nonce)
     template = "walk/map_frame.html" if framed else "walk/map.html"
     return render_template(template, parts=parts, walk=walk)

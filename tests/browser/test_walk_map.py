@@ -56,3 +56,24 @@ def test_doors_do_not_pile_up_and_the_next_door_is_marked(demo_server, android):
         android.wait_for_timeout(500)
         assert android.evaluate(CLOSEST)[1] >= 23
     assert android.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_the_map_shows_the_phones_position_when_asked_and_the_button_goes(demo_server,
+                                                                        new_page):
+    walk = _walk(DEMO_VOLUNTEER[0])
+    door = next(s.household for s in walk.stops if s.household.has_position)
+    phone = new_page("phone", user_agent=ANDROID["user_agent"], permissions=["geolocation"],
+                     geolocation={"latitude": door.lat, "longitude": door.lon, "accuracy": 8})
+    sign_in(phone, demo_server, *DEMO_VOLUNTEER)
+    show = phone.get_by_role("button", name="Xem bản đồ lộ trình")
+    show.tap()
+    frame = phone.frame_locator("iframe.walk-map-frame")
+    expect(frame.locator(".gc-stop").first).to_be_visible()
+    expect(show).to_be_hidden()  # the map is there: its button goes
+    expect(frame.locator("path.gc-me")).to_have_count(0)  # nothing asked before a tap
+    locate = frame.get_by_role("button", name="Vị trí của tôi")
+    box = locate.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44
+    locate.tap()
+    expect(frame.locator("path.gc-me")).to_have_count(1)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
