@@ -267,12 +267,15 @@
 
   // An offline copy (the worker marks it) may be older than the server: another volunteer
   // at the same door, a leader's change. Once the server answers, the cards catch up.
+  var caughtUpTo = 0;
   function reconcile() {
     var sentAt = 0;
     try { sentAt = Number(localStorage.getItem(SENT_AT) || 0); } catch (e) { /* none */ }
-    if (sentAt > Date.now() - 60000) {  // sent as this page was being made: catch up too
+    // Sent while this page was being made (another tab, the page before): catch up too.
+    // Kept for a minute, not removed: the page that sent it may read it first.
+    if (sentAt > Date.now() - 60000 && sentAt > caughtUpTo) {  // once per sending
+      caughtUpTo = sentAt;
       document.body.setAttribute("data-offline-copy", "1");
-      try { localStorage.removeItem(SENT_AT); } catch (e) { /* none */ }
     }
     if (!document.body.hasAttribute("data-offline-copy")) { return Promise.resolve(); }
     return fetch(location.pathname, { credentials: "same-origin" }).then(function (response) {
