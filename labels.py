@@ -74,6 +74,7 @@ ACTION_LABELS = {
     "household_added": _("Thêm hộ"), "household_edited": _("Sửa thông tin hộ"),
     "household_moved_away": _("Ghi nhận hộ chuyển đi"), "household_erased": _("Xoá hộ"),
     "resident_added": _("Thêm nhân khẩu"), "resident_removed": _("Bớt nhân khẩu"),
+    "resident_corrected": _("Sửa nhân khẩu"),
     "household_pinned": _("Ghim vị trí hộ trên bản đồ"),
     "household_positioned": _("Ghim vị trí hộ tại cửa nhà"),
     "households_imported": _("Nhập danh sách hộ"),

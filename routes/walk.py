@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from extensions import db
 from geo.maps import render_parts, walk_map
 from geo.placement import Fix
-from models import Walk, WalkStop, audit
+from models import Walk, WalkStop, audit, registry
 from models.base import utcnow
 from models.placing import offer_fix
 from models.progress import campaign_services, stop_views, walk_state
@@ -128,6 +128,45 @@ def undo(visit_id: int):
           undo_id=undone.id)
     db.session.commit()
     return _stop_answer(found)
+
+
+@bp.route("/walk/stops/<int:household_id>/residents")
+@roles(*WALKERS)
+def residents(household_id: int):
+    """The door's residents to correct, and a line to add one (swapped into the card)."""
+    found = my_stop_or_404(household_id)
+    return render_template("walk/_residents.html", h=found.household)
+
+
+@bp.post("/walk/stops/<int:household_id>/residents")
+@roles(*WALKERS)
+def add_resident(household_id: int):
+    """A resident met at the door who is not on the list yet."""
+    found = my_stop_or_404(household_id)
+    try:
+        registry.add_resident(found.household, request.form.get("label", ""),
+                              request.form.get("birth_year", ""), g.user.id, local_today().year)
+    except registry.Invalid as problem:
+        return _refused(problem)
+    answer = _stop_answer(found, notice=_("Đã thêm nhân khẩu."))
+    db.session.commit()
+    return answer
+
+
+@bp.post("/walk/stops/<int:household_id>/residents/<int:resident_id>")
+@roles(*WALKERS)
+def correct_resident(household_id: int, resident_id: int):
+    """A resident's relation or birth year corrected at the door."""
+    found = my_stop_or_404(household_id)
+    try:
+        registry.correct_resident(found.household, resident_id, request.form.get("label", ""),
+                                  request.form.get("birth_year", ""), g.user.id,
+                                  local_today().year)
+    except registry.Invalid as problem:
+        return _refused(problem)
+    answer = _stop_answer(found, notice=_("Đã sửa nhân khẩu."))
+    db.session.commit()
+    return answer
 
 
 @bp.post("/walk/stops/<int:household_id>/position")

@@ -193,3 +193,29 @@ def test_the_form_closes_without_saving_and_the_how_to_opens_in_place_offline(de
     assert android.url.endswith("/walk")  # in place: the walk is still the page
     android.context.set_offline(False)
     assert _rows(door) == []
+
+
+def test_a_resident_is_added_and_corrected_at_the_door(demo_server, android):
+    door = _walk(DEMO_VOLUNTEER[0]).stops[0].household_id
+    _four_adults(door)
+    sign_in(android, demo_server, *DEMO_VOLUNTEER)
+    card = android.locator(f"#stop-{door}")
+    card.get_by_role("button", name="Sửa / thêm nhân khẩu").tap()
+    card.get_by_label("Quan hệ với chủ hộ (người mới)").fill("cháu")
+    card.get_by_label("Năm sinh (người mới)").fill("2005")
+    card.get_by_role("button", name="Thêm", exact=True).tap()
+    expect(card.locator(".flash.ok")).to_have_text("Đã thêm nhân khẩu.")
+    expect(card.locator(".residents")).to_contain_text("cháu (2005)")
+    card.get_by_role("button", name="Sửa / thêm nhân khẩu").tap()
+    card.get_by_label("Năm sinh 4").fill("1994")  # con dâu was 1993
+    card.locator(".person").nth(3).get_by_role("button", name="Sửa").tap()
+    expect(card.locator(".residents")).to_contain_text("con dâu (1994)")
+    card.get_by_label("Đã gặp", exact=True).tap()  # the new person's items are asked too
+    expect(card.locator(".who-row .who", has_text="cháu (2005)")).to_have_count(1)
+    fresh()
+    people = sorted((r.label, r.birth_year) for r in db.session.scalars(
+        db.select(Resident).where(Resident.household_id == door)))
+    fresh()
+    assert people == sorted([("chủ hộ", 1968), ("vợ/chồng", 1972), ("con", 1990),
+                             ("con dâu", 1994), ("cháu", 2005)])
+    assert _rows(door) == []  # no visit recorded by correcting the list
