@@ -40,6 +40,13 @@ POSITION_SOURCE_LABELS = {
     "geocoder_house": _("tra địa chỉ (đúng số nhà)"),
     "geocoder_street": _("tra địa chỉ (chỉ đến ngõ/đường)"), "lane": _("rải theo ngõ"),
 }
+# The default services' short names, for the door form's toggles (a group's own service
+# keeps its full name); the full name stays the toggle's accessible label.
+SERVICE_SHORT_LABELS = {
+    "broadband": _("Cáp quang"), "internet_tv": _("Truyền hình IP"), "smartphone": _("Smartphone"),
+    "payment": _("Thanh toán"), "vneid": _("VNeID"), "public_service": _("DVC"),
+    "local_apps": _("App tỉnh"), "fraud_briefing": _("Lừa đảo"),
+}
 PER_LABELS = {"household": _("Theo hộ"), "resident": _("Theo người")}
 AGE_BASIS_LABELS = {"all": _("Mọi người"), "adult": _("Từ 18 tuổi"), "15plus": _("Từ 15 tuổi"),
                     "working_age": _("Tuổi lao động (15–60)")}
@@ -79,6 +86,7 @@ ACTION_LABELS = {
     "household_added": _("Thêm hộ"), "household_edited": _("Sửa thông tin hộ"),
     "household_moved_away": _("Ghi nhận hộ chuyển đi"), "household_erased": _("Xoá hộ"),
     "resident_added": _("Thêm nhân khẩu"), "resident_removed": _("Bớt nhân khẩu"),
+    "resident_corrected": _("Sửa nhân khẩu"),
     "household_pinned": _("Ghim vị trí hộ trên bản đồ"),
     "household_positioned": _("Ghim vị trí hộ tại cửa nhà"),
     "household_placed_by_hand": _("Đặt hộ lên bản đồ bằng tay"),
@@ -113,10 +121,12 @@ JS_TEXT = {
     "offline": _("Chưa lưu: mất kết nối. Hãy thử lại."),
     "timeout": _("Chưa lưu: máy chủ không trả lời. Hãy thử lại."),
     "signIn": _("Phiên đăng nhập đã hết, hãy đăng nhập lại."),
+    # A visit's save, in the same words on the card, the banner and the toast (walk.js).
+    "saved": _("Đã lưu."),
     "unsaved": _("Chưa lưu"),
-    "waiting": _("Chưa lưu: đang chờ gửi, sẽ tự gửi khi có mạng."),
-    "queue": _("Đang chờ gửi: %(n)s lượt (chưa lưu). Sẽ tự gửi khi có mạng.", n="{n}"),
-    "sentWaiting": _("Đã gửi %(n)s lượt đang chờ.", n="{n}"),
+    "waiting": _("Chưa gửi: máy sẽ tự gửi khi có mạng."),
+    "queue": _("Chưa gửi %(n)s lượt: máy sẽ tự gửi khi có mạng.", n="{n}"),
+    "sentWaiting": _("Đã lưu %(n)s lượt chờ gửi.", n="{n}"),
     "noPosition": _("Điện thoại không cho biết vị trí."),
     "positionFailed": _("Không lấy được vị trí. Hãy bật định vị cho trình duyệt."),
     "mapFailed": _("Chưa tải được bản đồ."),

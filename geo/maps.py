@@ -44,13 +44,17 @@ def _css() -> str:
             ".gc-stop{display:flex;align-items:center;justify-content:center;width:24px;"
             f"height:24px;border-radius:50%;background:{WALK_COLOUR};color:#fff;"
             "font:bold 12px/1 sans-serif;border:2px solid #fff;box-sizing:border-box}"
+            ".gc-stop--next{background:#fff;color:" + WALK_COLOUR + ";border:3px solid "
+            + WALK_COLOUR + ";box-shadow:0 0 0 3px #fde047}"
             ".gc-lane-label{font-size:11px;padding:0 4px}"
             ".gc-cluster-icon{background:none;border:none}"
             ".gc-cluster{width:100%;height:100%;border-radius:50%;display:flex;"
             "align-items:center;justify-content:center;box-shadow:0 0 0 2px #fff}"
             ".gc-cluster span{background:#fff;color:#111827;border-radius:50%;width:62%;"
             "height:62%;display:flex;align-items:center;justify-content:center;"
-            "font:bold 12px/1 sans-serif}")
+            "font:bold 12px/1 sans-serif}"
+            ".gc-locate{width:44px;height:44px;background:#fff;border:2px solid rgba(0,0,0,.2);"
+            "border-radius:4px;font-size:22px;line-height:1;cursor:pointer}")
 
 
 def status_colour(status: str | None) -> str:
@@ -285,11 +289,13 @@ def walk_line(start, stops: Sequence[Mapping], lanes_paths) -> list[tuple[float,
 def walk_map(stops: Sequence[Mapping], lanes_paths, start,
              tiles: str = OSM_TILES, attribution: str = OSM_ATTRIBUTION,
              asset_url: AssetUrl = static_vendor_url, card_url: str | None = None,
-             height: str = "50vh", zoom: int = 18) -> folium.Map:
+             height: str = "50vh", zoom: int = 18, locate_label: str | None = None) -> folium.Map:
     """A volunteer's walk on a phone: numbered stops in visiting order and the path.
 
-    stops: dicts {lat, lon, label, id?, lane?} in order; lanes_paths: {lane: path}
-    or a list of paths; start: (lat, lon) where the volunteer sets off.
+    stops: dicts {lat, lon, label, id?, lane?, next?} in order (`next`: the door to knock at
+    next, marked); lanes_paths: {lane: path} or a list of paths; start: (lat, lon) where the
+    volunteer sets off; locate_label: a button of that name shows the phone's own position
+    (asked only when tapped).
     """
     m = new_map(start, tiles, attribution, asset_url, height=height, zoom=zoom)
     PageStyle(_css()).add_to(m)
@@ -297,20 +303,112 @@ def walk_map(stops: Sequence[Mapping], lanes_paths, start,
     folium.PolyLine(line, color=WALK_COLOUR, weight=4, opacity=0.8).add_to(m)
     folium.CircleMarker(tuple(start), radius=6, color=WALK_COLOUR, fill=True,
                         fill_color="#fff", fill_opacity=1).add_to(m)
-    hooks = MarkerHooks(card_url)
+    hooks, spread = MarkerHooks(card_url), Spread()
     for number, stop in enumerate(stops, start=1):
-        icon = folium.DivIcon(html=f'<span class="gc-stop">{number}</span>',
+        nxt = " gc-stop--next" if stop.get("next") else ""
+        icon = folium.DivIcon(html=f'<span class="gc-stop{nxt}">{number}</span>',
                               icon_size=(24, 24), icon_anchor=(12, 12), class_name="gc-icon")
         marker = folium.Marker((stop["lat"], stop["lon"]), icon=icon,
-                               title=title_safe(f"{number}. {stop.get('label') or ''}"))
+                               title=title_safe(f"{number}. {stop.get('label') or ''}"),
+                               z_index_offset=1000 if nxt else 0)
         folium.Tooltip(js_safe(f"{number}. {stop.get('label') or ''}")).add_to(marker)
         marker.add_to(m)
+        spread.watch(marker)
         if stop.get("id") is not None:
             hooks.watch(marker, stop["id"])
     hooks.add_to(m)
+    spread.add_to(m)
+    if locate_label:
+        MyPosition(locate_label).add_to(m)
     if len(line) > 1:
         m.fit_bounds(_bounds(line), max_zoom=19)
     return m
+
+
+class Spread(folium.MacroElement):
+    """Numbered doors that stand on one another move apart on the screen (a spiral around
+    the door, at every zoom), each keeping its number and its address in the tooltip."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var markers = [{% for name in this.markers %}{{ name }},{% endfor %}];
+            var homes = markers.map(function (m) { return m.getLatLng(); });
+            function spread() {
+                var placed = [];
+                homes.forEach(function (home, i) {
+                    var at = map.latLngToLayerPoint(home), spot = at, k = 0;
+                    while (k < 60 && placed.some(function (p) { return p.distanceTo(spot) < 26; })) {
+                        k += 1;  // a golden-angle spiral: the next free place nearby
+                        spot = L.point(at.x + (10 + 4 * k) * Math.cos(2.4 * k),
+                                       at.y + (10 + 4 * k) * Math.sin(2.4 * k));
+                    }
+                    placed.push(spot);
+                    markers[i].setLatLng(k ? map.layerPointToLatLng(spot) : home);
+                });
+            }
+            map.whenReady(spread);
+            map.on("zoomend", spread);
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "Spread"
+        self.markers: list[str] = []
+
+    def watch(self, marker: folium.MacroElement) -> None:
+        self.markers.append(marker.get_name())
+
+
+class MyPosition(folium.MacroElement):
+    """A 44-px map button that shows where the phone is (a dot and its accuracy), following
+    it while the walk goes on; the browser asks the volunteer on the first tap only."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, label = {{ this.label }};
+            if (!navigator.geolocation) return;
+            var dot = null, ring = null, watching = null;
+            function show(position) {
+                var at = [position.coords.latitude, position.coords.longitude];
+                var accuracy = position.coords.accuracy;
+                if (dot) { dot.setLatLng(at); ring.setLatLng(at).setRadius(accuracy); return; }
+                ring = L.circle(at, {radius: accuracy, weight: 1, color: "#2563eb",
+                                     fillOpacity: 0.1, interactive: false}).addTo(map);
+                dot = L.circleMarker(at, {radius: 7, color: "#fff", weight: 2, fillColor: "#2563eb",
+                                          fillOpacity: 1, className: "gc-me"}).addTo(map);
+                map.panTo(at);
+            }
+            function locate() {
+                if (watching !== null) { if (dot) map.panTo(dot.getLatLng()); return; }
+                watching = navigator.geolocation.watchPosition(show, function () {
+                    if (watching !== null) navigator.geolocation.clearWatch(watching);
+                    watching = null;
+                }, {enableHighAccuracy: true, maximumAge: 10000, timeout: 30000});
+            }
+            var Locate = L.Control.extend({options: {position: "topleft"}, onAdd: function () {
+                var button = L.DomUtil.create("button", "gc-locate");
+                button.type = "button";
+                button.title = label;
+                button.setAttribute("aria-label", label);
+                button.textContent = "◎";
+                L.DomEvent.disableClickPropagation(button);
+                L.DomEvent.on(button, "click", locate);
+                return button;
+            }});
+            new Locate().addTo(map);
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, label: str):
+        super().__init__()
+        self._name = "MyPosition"
+        self.label = js_value(label)
 
 
 def _bounds(points) -> list[list[float]]:

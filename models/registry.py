@@ -22,7 +22,7 @@ from vocabulary import STATUSES
 __all__ = ["Conflict", "Invalid", "Filters", "search", "Page", "page_of", "PAGE_SIZE", "lanes_of",
            "status_counts", "lane_counts",
            "map_rows", "of_neighbourhood", "parse_form", "add", "edit", "mark_moved", "erase",
-           "add_resident", "remove_resident"]
+           "add_resident", "correct_resident", "remove_resident"]
 
 
 class Conflict(Exception):
@@ -224,9 +224,9 @@ def erase(household: Household, user_id: Optional[int]) -> int:
     return drafts
 
 
-def add_resident(household: Household, label: str, birth_year: str,
-                 user_id: Optional[int], this_year: int) -> Resident:
-    label = nfc(label)[:60]
+def _resident_fields(label: str, birth_year: str, this_year: int) -> tuple[str, Optional[int]]:
+    """(relation, birth year or None) from a form, or Invalid with the reason."""
+    label = nfc(label or "")[:60]
     if not label:
         raise Invalid(_("Cần nhập quan hệ với chủ hộ (ví dụ: vợ, con)."))
     year = None
@@ -234,11 +234,30 @@ def add_resident(household: Household, label: str, birth_year: str,
         if not birth_year.strip().isdigit() or not 1900 <= int(birth_year) <= this_year:
             raise Invalid(_("Năm sinh không hợp lệ."))
         year = int(birth_year)
+    return label, year
+
+
+def add_resident(household: Household, label: str, birth_year: str,
+                 user_id: Optional[int], this_year: int) -> Resident:
+    label, year = _resident_fields(label, birth_year, this_year)
     resident = Resident(label=label, birth_year=year)
     household.residents.append(resident)
     db.session.flush()
     audit("resident_added", user_id=user_id, neighbourhood_id=household.neighbourhood_id,
           object_type="household", object_id=household.id)
+    return resident
+
+
+def correct_resident(household: Household, resident_id: int, label: str, birth_year: str,
+                     user_id: Optional[int], this_year: int) -> Resident:
+    """A resident's relation or birth year corrected (at the door, or by the leader)."""
+    resident = next((r for r in household.residents if r.id == resident_id), None)
+    if resident is None:
+        raise Invalid(_("Không tìm thấy nhân khẩu này."))
+    resident.label, resident.birth_year = _resident_fields(label, birth_year, this_year)
+    db.session.flush()
+    audit("resident_corrected", user_id=user_id, neighbourhood_id=household.neighbourhood_id,
+          object_type="household", object_id=household.id, resident_id=resident.id)
     return resident
 
 

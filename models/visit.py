@@ -295,6 +295,8 @@ def visit_input(fields, services: dict) -> VisitInput:
         slot = fields.get("come_back_slot") or None
         if slot is not None and slot not in SLOTS:
             raise VisitError(_("Buổi hẹn không hợp lệ"))
+        if slot is None:  # no default: a slot the household never chose sends the wrong person
+            raise VisitError(_("Hẹn quay lại: cần chọn buổi (sáng, chiều hay tối)"))
         data.come_back_slot = slot
     for key in fields:
         value = fields.get(key)

@@ -11,7 +11,7 @@ from extensions import db
 from geo.maps import render_parts, walk_map
 from geo.distance import haversine_m
 from geo.placement import LEADER_SOURCES, Fix
-from models import Walk, WalkStop, audit
+from models import Walk, WalkStop, audit, registry
 from models.base import utcnow
 from models import placing
 from models.progress import campaign_services, stop_views, walk_state
@@ -132,6 +132,45 @@ def undo(visit_id: int):
     return _stop_answer(found)
 
 
+@bp.route("/walk/stops/<int:household_id>/residents")
+@roles(*WALKERS)
+def residents(household_id: int):
+    """The door's residents to correct, and a line to add one (swapped into the card)."""
+    found = my_stop_or_404(household_id)
+    return render_template("walk/_residents.html", h=found.household)
+
+
+@bp.post("/walk/stops/<int:household_id>/residents")
+@roles(*WALKERS)
+def add_resident(household_id: int):
+    """A resident met at the door who is not on the list yet."""
+    found = my_stop_or_404(household_id)
+    try:
+        registry.add_resident(found.household, request.form.get("label", ""),
+                              request.form.get("birth_year", ""), g.user.id, local_today().year)
+    except registry.Invalid as problem:
+        return _refused(problem)
+    answer = _stop_answer(found, notice=_("Đã thêm nhân khẩu."))
+    db.session.commit()
+    return answer
+
+
+@bp.post("/walk/stops/<int:household_id>/residents/<int:resident_id>")
+@roles(*WALKERS)
+def correct_resident(household_id: int, resident_id: int):
+    """A resident's relation or birth year corrected at the door."""
+    found = my_stop_or_404(household_id)
+    try:
+        registry.correct_resident(found.household, resident_id, request.form.get("label", ""),
+                                  request.form.get("birth_year", ""), g.user.id,
+                                  local_today().year)
+    except registry.Invalid as problem:
+        return _refused(problem)
+    answer = _stop_answer(found, notice=_("Đã sửa nhân khẩu."))
+    db.session.commit()
+    return answer
+
+
 @bp.post("/walk/stops/<int:household_id>/position")
 @roles(*WALKERS)
 def pin(household_id: int):
@@ -179,8 +218,11 @@ def _door_check(household, fix: Fix) -> dict:
 def map(walk_id: int):  # noqa: A001  (the endpoint reads walk.map)
     """The walk's map: numbered stops and the path (loaded on demand, it is the heavy part)."""
     walk = my_walk_or_404(walk_id)
+    state = walk_state(walk)
+    next_door = next((door for door in state.histories if not state.done(door)), None)
     stops = [{"lat": s.household.lat, "lon": s.household.lon, "id": s.household_id,
-              "label": s.household.address, "lane": s.household.lane_id}
+              "label": s.household.address, "lane": s.household.lane_id,
+              "next": s.household_id == next_door}
              for s in walk.stops if s.household.has_position]
     lanes = {s.household.lane_id: s.household.lane.path for s in walk.stops if s.household.lane}
     shift = walk.shift
@@ -190,7 +232,8 @@ def map(walk_id: int):  # noqa: A001  (the endpoint reads walk.map)
         return render_template("_error.html", message=_("Chưa có nhà nào có vị trí trên bản đồ."),
                                status=200)
     framed = request.args.get("frame") == "1"  # walk.js shows it inside the walk page
-    m = walk_map(stops, lanes, start, height="100vh" if framed else "55vh", **map_settings())
+    m = walk_map(stops, lanes, start, height="100vh" if framed else "55vh",
+                 locate_label=_("Vị trí của tôi"), **map_settings())
     parts = render_parts(m, nonce=g.csp_nonce)
     template = "walk/map_frame.html" if framed else "walk/map.html"
     return render_template(template, parts=parts, walk=walk)

@@ -208,6 +208,7 @@ def init_app(app: Flask) -> None:
                 "outcome_labels": translated(labels.OUTCOME_LABELS),
                 "state_labels": translated(labels.SERVICE_STATE_LABELS),
                 "source_labels": translated(labels.POSITION_SOURCE_LABELS),
+                "service_short_labels": translated(labels.SERVICE_SHORT_LABELS),
                 "role_labels": translated(labels.ROLE_LABELS),
                 "js_text": translated(labels.JS_TEXT)}
 

@@ -49,7 +49,10 @@
                    queued: queued, mine: mine };
   window.gocuaToast = toast;
 
+  // A visit's save speaks through walk.js (the card, the banner and the toast say the same).
+  function ownVoice(evt) { return !!(evt.detail.elt.closest && evt.detail.elt.closest(".visit-form")); }
   document.addEventListener("htmx:responseError", function (evt) {
+    if (ownVoice(evt)) { return; }
     var xhr = evt.detail.xhr;
     if (xhr.status === 401) { toast(t("signIn")); return; }
     var div = document.createElement("div");
@@ -57,8 +60,8 @@
     var alert = div.querySelector("[role=alert]");
     toast(t("notSaved") + (alert ? alert.textContent : ""));
   });
-  document.addEventListener("htmx:sendError", function () { toast(t("offline")); });
-  document.addEventListener("htmx:timeout", function () { toast(t("timeout")); });
+  document.addEventListener("htmx:sendError", function (evt) { if (!ownVoice(evt)) { toast(t("offline")); } });
+  document.addEventListener("htmx:timeout", function (evt) { if (!ownVoice(evt)) { toast(t("timeout")); } });
 
   // After signing out, forget the offline copies of pages and anything htmx kept of them
   // in sessionStorage (its history cache is off, but an older page may have filled it):

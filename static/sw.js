@@ -1,9 +1,12 @@
-// Gõ Cửa's service worker: today's walk opens again without a connection once loaded.
-// Pages: network first, the last good copy when the network fails. Static files: the
-// cached copy at once, refreshed in the background. POSTs are never touched: the walk's
-// own queue (walk.js) keeps and resends visits.
+// Gõ Cửa's service worker: today's walk opens again without a connection from its first
+// open. Pages (the walk, its map): network first, the last good copy when the network
+// fails, marked <body data-offline-copy> so that walk.js reconciles it with the server
+// once it can. Static files: the cached copy at once, refreshed in the background. POSTs
+// are never touched: the walk's own queue (walk.js) keeps and resends visits. walk.js also
+// writes this cache: the page that registers the worker (its load went past it), the map
+// page, and every card saved since (the copy is never older than what the phone knows).
 "use strict";
-var CACHE = "gocua-walk-v1";
+var CACHE = "gocua-walk-v2";  // the same name in walk.js
 var PRECACHE = ["/static/app.css", "/static/app.js", "/static/walk.js",
                 "/static/vendor/htmx.org/htmx.min.js"];
 var PAGE_TIMEOUT_MS = 6000;
@@ -21,7 +24,16 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
-function isWalkPage(url) { return url.pathname === "/walk" || /^\/walk\/\d+$/.test(url.pathname); }
+function isWalkPage(url) { return /^\/walk(\/\d+(\/map)?)?$/.test(url.pathname); }
+
+// The kept copy, said to be one: the page reconciles it with the server when it can.
+function offlineCopy(hit) {
+  if (!hit) { return Response.error(); }
+  return hit.text().then(function (text) {
+    return new Response(text.replace("<body ", "<body data-offline-copy=\"1\" "),
+                        { status: hit.status, statusText: hit.statusText, headers: hit.headers });
+  });
+}
 
 function pageFirst(request) {
   return new Promise(function (resolve) {
@@ -29,7 +41,7 @@ function pageFirst(request) {
     function fromCache() {
       if (done) { return; }
       caches.match(request, { ignoreVary: true, ignoreSearch: true }).then(function (hit) {
-        if (hit && !done) { done = true; resolve(hit); }
+        if (hit && !done) { done = true; resolve(offlineCopy(hit)); }
       });
     }
     var timer = setTimeout(fromCache, PAGE_TIMEOUT_MS);  // a lane with one bar of 4G
@@ -43,7 +55,7 @@ function pageFirst(request) {
     }, function () {
       clearTimeout(timer);
       caches.match(request, { ignoreVary: true, ignoreSearch: true }).then(function (hit) {
-        if (!done) { done = true; resolve(hit || Response.error()); }
+        if (!done) { done = true; resolve(offlineCopy(hit)); }
       });
     });
   });

@@ -7,7 +7,9 @@
 (function () {
   "use strict";
   var RETRY_MS = 15000;
+  var CACHE = "gocua-walk-v2";  // sw.js's cache: the offline copies of the walk
   var flushing = null;  // the sending under way, if any
+  var SENT_AT = "gocua.queueSentAt";  // when a queued visit last reached the server
 
   var gocua = window.gocua;  // static/app.js: toast, text, csrf, the queue's key and owner
   var KEY = gocua.queueKey;
@@ -53,6 +55,11 @@
 
   function cardOf(household) { return document.getElementById("stop-" + household); }
 
+  // One voice: the card, the banner and the toast say the same words about a save —
+  // waiting ("chưa gửi", sent by itself) or refused ("chưa lưu", with the server's reason).
+  function saying(message, waiting) {
+    return waiting ? gocua.text("waiting") : gocua.text("unsaved") + (message ? ": " + message : "");
+  }
   function markUnsaved(household, message, waiting) {
     var card = cardOf(household);
     if (!card) { return; }
@@ -61,8 +68,7 @@
     var box = card.querySelector(".unsaved");
     if (!box) { return; }
     box.hidden = false;
-    box.querySelector(".unsaved-text").textContent = waiting
-      ? gocua.text("waiting") : gocua.text("unsaved") + (message ? ": " + message : "");
+    box.querySelector(".unsaved-text").textContent = saying(message, waiting);
   }
 
   // ---- sending a visit -------------------------------------------------------------
@@ -111,6 +117,9 @@
           if (answer.status >= 200 && answer.status < 300) {
             dequeue(item.clientId);
             swapCard(item.household, answer.text);
+            keepCard(answer.text);
+            // A page opened while this was on its way may show the door as it was before.
+            try { localStorage.setItem(SENT_AT, String(Date.now())); } catch (e) { /* none */ }
             sent += 1;
           } else if (!retryable(answer.status)) {
             var div = document.createElement("div");
@@ -149,29 +158,177 @@
       enqueue({ url: form.getAttribute("hx-post"), body: formBody(form), household: household,
                 clientId: form.client_id.value, at: Date.now() });
       markUnsaved(household, null, true);
+      toast(saying(null, true));
     } else {
       var div = document.createElement("div");
       div.innerHTML = evt.detail.xhr ? evt.detail.xhr.responseText : "";
       var alert = div.querySelector("[role=alert]");
       markUnsaved(household, alert ? alert.textContent : null, false);
+      toast(saying(alert ? alert.textContent : null, false));
     }
   }
   document.addEventListener("htmx:sendError", function (evt) { failed(evt, 0); });
   document.addEventListener("htmx:timeout", function (evt) { failed(evt, 0); });
   document.addEventListener("htmx:responseError", function (evt) { failed(evt, evt.detail.xhr.status); });
+  // After a swap htmx fires this on the list (the form left with its card): the card it
+  // replaced is detail.target, the visit's id is in the parameters sent.
   document.addEventListener("htmx:afterRequest", function (evt) {
-    var form = evt.detail.elt;
-    if (evt.detail.successful && form.classList && form.classList.contains("visit-form")) {
-      dequeue(form.client_id.value);
+    var card = evt.detail.target, config = evt.detail.requestConfig || {};
+    if (!evt.detail.successful || !card || !card.classList || !card.classList.contains("stop")) { return; }
+    var sent = config.parameters && config.parameters.client_id;
+    if (sent && /\/visits$/.test(config.path || "")) {
+      dequeue(String(sent));
+      toast(gocua.text("saved"), true);
     }
+    keepCard(evt.detail.xhr.responseText);  // a save, an undo, a pin: the offline copy too
+  });
+
+  // ---- the offline copy --------------------------------------------------------------
+  // The service worker keeps the walk as the server last sent it; this keeps it as the
+  // phone knows it. Queued visits stay in the queue (shown "chưa gửi" as the page opens).
+  function walkPages(cache) {
+    return cache.keys().then(function (requests) {
+      return requests.filter(function (r) { return /^\/walk(\/\d+)?$/.test(new URL(r.url).pathname); });
+    });
+  }
+  function parse(html) { return new DOMParser().parseFromString(html, "text/html"); }
+  function storePage(cache, request, html, like) {
+    return cache.put(request, new Response(html, { status: 200, headers: like.headers }));
+  }
+
+  var keeping = Promise.resolve();  // one change of the copies at a time
+  function keepCard(html) {
+    if (!window.caches || !window.DOMParser) { return; }
+    var parts = Array.prototype.slice.call(parse(html).body.children).filter(function (el) {
+      return el.id;  // the stop's card, the walk's progress (out of band)
+    });
+    if (!parts.length) { return; }
+    keeping = keeping.then(function () {
+      return caches.open(CACHE).then(function (cache) {
+        return walkPages(cache).then(function (requests) {
+          return Promise.all(requests.map(function (request) {
+            return cache.match(request).then(function (hit) {
+              if (!hit) { return null; }
+              return hit.text().then(function (text) {
+                var doc = parse(text), changed = false;
+                parts.forEach(function (part) {
+                  var old = doc.getElementById(part.id);
+                  if (!old) { return; }
+                  var copy = doc.importNode(part, true);
+                  copy.removeAttribute("hx-swap-oob");
+                  old.replaceWith(copy);
+                  changed = true;
+                });
+                if (!changed) { return null; }
+                return storePage(cache, request, "<!doctype html>\n" + doc.documentElement.outerHTML, hit);
+              });
+            });
+          }));
+        });
+      });
+    }).catch(function (e) { /* no room: the copy stays as it was, the queue keeps the rest */ });
+  }
+
+  // From the first open: the page that registered the worker went past it, so keep it
+  // now; and the walk's map pages with their scripts and styles (tiles aside).
+  function keepOffline() {
+    if (!window.caches) { return; }
+    var controlled = navigator.serviceWorker && navigator.serviceWorker.controller;
+    caches.open(CACHE).then(function (cache) {
+      if (!controlled && !document.body.hasAttribute("data-offline-copy")) {
+        cache.add(location.pathname).catch(function () { /* offline already */ });
+      }
+      var assets = Array.prototype.map.call(
+        document.querySelectorAll("script[src^='/static/'], link[rel=stylesheet][href^='/static/']"),
+        function (el) { return el.getAttribute("src") || el.getAttribute("href"); });
+      document.querySelectorAll(".map-btn[data-map-url]").forEach(function (button) {
+        var url = button.getAttribute("data-map-url");
+        cache.match(url, { ignoreSearch: true }).then(function (hit) {
+          if (hit) { return; }  // refreshed each time the map is shown online
+          return fetch(url, { credentials: "same-origin" }).then(function (response) {
+            if (!response.ok || response.redirected) { return; }
+            return response.clone().text().then(function (text) {
+              var found = text.match(/(?:src|href)="\/static\/[^"]+"/g) || [];
+              keepAssets(cache, found.map(function (m) { return m.replace(/^(src|href)="|"$/g, ""); }));
+              return cache.put(url, response);
+            });
+          });
+        }).catch(function () { /* the map waits for the network */ });
+      });
+      keepAssets(cache, assets);
+    });
+  }
+  function keepAssets(cache, urls) {
+    urls.forEach(function (url) {
+      cache.match(url).then(function (hit) { return hit || cache.add(url); })
+        .catch(function () { /* fetched again next time */ });
+    });
+  }
+
+  // An offline copy (the worker marks it) may be older than the server: another volunteer
+  // at the same door, a leader's change. Once the server answers, the cards catch up.
+  var caughtUpTo = 0;
+  function reconcile() {
+    var sentAt = 0;
+    try { sentAt = Number(localStorage.getItem(SENT_AT) || 0); } catch (e) { /* none */ }
+    // Sent while this page was being made (another tab, the page before): catch up too.
+    // Kept for a minute, not removed: the page that sent it may read it first.
+    if (sentAt > Date.now() - 60000 && sentAt > caughtUpTo) {  // once per sending
+      caughtUpTo = sentAt;
+      document.body.setAttribute("data-offline-copy", "1");
+    }
+    if (!document.body.hasAttribute("data-offline-copy")) { return Promise.resolve(); }
+    return fetch(location.pathname, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok || response.redirected) { return; }  // signed out: keep what is shown
+      return response.text().then(function (text) {
+        document.body.removeAttribute("data-offline-copy");
+        if (window.caches) {
+          caches.open(CACHE).then(function (cache) {
+            return storePage(cache, location.pathname, text, response);
+          }).catch(function () { /* no room */ });
+        }
+        var fresh = parse(text);
+        fresh.querySelectorAll("li.stop, .walk-progress").forEach(function (part) {
+          var here = document.getElementById(part.id);
+          var typing = here && (here.querySelector("input[name=outcome]:checked") ||
+                                here.contains(document.activeElement));
+          if (here && !typing && window.htmx) {
+            htmx.swap(here, part.outerHTML, { swapStyle: "outerHTML" });
+          }
+        });
+        showQueue(gocua.mine());
+      });
+    }, function () { /* still no server: try again later */ });
+  }
+  function catchUp() { return flush().then(reconcile); }
+
+  // ---- the door form ---------------------------------------------------------------
+  // What is hidden is disabled too, so never sent: services ticked before a slip to "Không
+  // có nhà" stay ticked on screen (nothing typed is lost) but are not refused by the server.
+  function fitForm(form) {
+    var outcome = form.querySelector("input[name=outcome]:checked");
+    var chosen = outcome ? outcome.value : "";
+    form.querySelectorAll(".met-only").forEach(function (part) { part.disabled = chosen !== "met"; });
+    form.querySelectorAll(".come-back").forEach(function (part) { part.disabled = chosen !== "come_back"; });
+  }
+  document.addEventListener("change", function (evt) {
+    var form = evt.target.closest && evt.target.closest(".visit-form");
+    if (form && evt.target.name === "outcome") { fitForm(form); }
   });
 
   // ---- buttons ---------------------------------------------------------------------
   document.addEventListener("click", function (evt) {
+    var close = evt.target.closest && evt.target.closest(".close-form");
+    if (close) {  // the form goes back as it was, nothing saved
+      var closing = close.closest("form");
+      closing.reset();
+      fitForm(closing);
+      return;
+    }
     var retry = evt.target.closest && evt.target.closest(".retry");
     if (retry) {
-      var form = retry.closest("form");
       var card = retry.closest(".stop");
+      var form = card.querySelector("form.visit-form");
       var queued = gocua.mine().filter(function (i) { return i.household === card.getAttribute("data-household"); });
       if (queued.length) {
         queued.forEach(function (i) { delete i.error; enqueue(i); });
@@ -221,30 +378,39 @@
 
   // ---- directions ------------------------------------------------------------------
   // A geo: link opens the maps app on Android; an iPhone's Safari ignores it, so there the
-  // link asks Apple Maps for walking directions through its own maps: scheme.
-  var IOS = /iPhone|iPad|iPod/.test(navigator.userAgent) ||
+  // link asks Apple Maps for walking directions through its own maps: scheme. An in-app
+  // browser (Zalo, Facebook) is a WebView that drops geo: and maps: links: there the link is
+  // Google Maps' https directions address, which Android hands to the maps app.
+  var UA = navigator.userAgent;
+  var IOS = /iPhone|iPad|iPod/.test(UA) ||
     (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+  var IN_APP = /\bZalo\b|FBAN|FBAV|FB_IAB|Instagram|Line\//i.test(UA);
 
   function directionsFor(root) {
-    if (!IOS || !root.querySelectorAll) { return; }
+    if ((!IOS && !IN_APP) || !root.querySelectorAll) { return; }
     root.querySelectorAll("a[href^='geo:']").forEach(function (link) {
       var where = link.getAttribute("href").slice(4).split("?")[0];
-      link.setAttribute("href", "maps://?daddr=" + where + "&dirflg=w");
+      link.setAttribute("href", IN_APP
+        ? "https://www.google.com/maps/dir/?api=1&destination=" + where + "&travelmode=walking"
+        : "maps://?daddr=" + where + "&dirflg=w");
+      if (IN_APP) { link.setAttribute("rel", "noopener"); link.setAttribute("target", "_blank"); }
     });
   }
 
   // ---- start -----------------------------------------------------------------------
   function start() {
     directionsFor(document);
+    document.querySelectorAll(".visit-form").forEach(fitForm);  // a form the browser restored
     if (window.htmx) { htmx.onLoad(directionsFor); }  // cards swapped in after a save
     showQueue(gocua.mine());
-    flush();
-    window.addEventListener("online", flush);
-    setInterval(function () { if (navigator.onLine !== false) { flush(); } }, RETRY_MS);
+    catchUp();
+    window.addEventListener("online", catchUp);
+    setInterval(function () { if (navigator.onLine !== false) { catchUp(); } }, RETRY_MS);
     var script = document.querySelector("script[data-sw]");
     if (script && "serviceWorker" in navigator) {
       navigator.serviceWorker.register(script.getAttribute("data-sw"), { scope: "/" })
         .catch(function () { /* the walk still works online */ });
+      keepOffline();  // the walk page (a card's own page is not kept)
     }
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }

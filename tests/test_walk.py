@@ -160,6 +160,9 @@ def test_the_phone_clock_is_trusted_only_when_plausible(client, auth, day):
 @pytest.mark.parametrize("fields, message", [
     ({"outcome": ""}, "Hãy chọn kết quả"),
     ({"outcome": "come_back"}, "cần chọn ngày"),
+    ({"outcome": "come_back", "come_back_day": "2030-01-02"}, "cần chọn buổi"),
+    ({"outcome": "come_back", "come_back_day": "2030-01-02", "come_back_slot": "dem"},
+     "Buổi hẹn không hợp lệ"),
     ({"outcome": "flew_away"}, "không hợp lệ"),
     ({"outcome": "not_home", "s-1": "yes"}, "Chỉ ghi dịch vụ khi đã gặp"),
     ({"outcome": "not_home", "consent": "yes"}, "Chỉ ghi nhận đồng ý khi đã gặp"),
@@ -175,6 +178,7 @@ def test_bad_input_is_refused_in_vietnamese_and_changes_nothing(client, auth, da
 @pytest.mark.parametrize("fields, message", [
     ({"outcome": ""}, "Choose the outcome of the visit"),
     ({"outcome": "come_back"}, "Come back later: choose a day"),
+    ({"outcome": "come_back", "come_back_day": "2030-01-02"}, "Come back later: choose the slot"),
     ({"outcome": "not_home", "s-1": "yes"}, "Services are recorded only when the household was met"),
     ({"client_id": "x"}, "The visit id is missing"),
 ])
@@ -368,3 +372,60 @@ def test_a_visit_queued_by_another_volunteer_is_not_stored_under_mine(client, au
     assert _visits() == before
     assert _post(client, door, by=str(day.volunteer2.id)).status_code == 201
     assert _visits() == before + 1
+
+
+def test_a_resident_is_added_and_corrected_at_the_door_audited(client, auth, day):
+    from models import Resident
+    door = day.mine[0]
+    auth.sign_in(day.volunteer)
+    form = client.get(f"/walk/stops/{door.id}/residents", headers=HX).get_data(as_text=True)
+    assert form.count('class="person"') == 3  # two to correct, one to add
+    added = client.post(f"/walk/stops/{door.id}/residents", headers={**HX, "X-CSRFToken": _token(client)},
+                        data={"label": "con dâu", "birth_year": "1998"})
+    assert added.status_code == 200 and "con dâu (1998)" in added.get_data(as_text=True)
+    child = next(r for r in door.residents if r.label == "con")
+    fixed = client.post(f"/walk/stops/{door.id}/residents/{child.id}",
+                        headers={**HX, "X-CSRFToken": _token(client)},
+                        data={"label": "con trai", "birth_year": "2001"})
+    assert fixed.status_code == 200 and "con trai (2001)" in fixed.get_data(as_text=True)
+    db.session.expire_all()
+    assert sorted((r.label, r.birth_year) for r in db.session.scalars(
+        db.select(Resident).where(Resident.household_id == door.id))) == [
+        ("chủ hộ", 1970), ("con dâu", 1998), ("con trai", 2001)]
+    told = db.session.scalars(db.select(AuditEntry.action).where(
+        AuditEntry.object_id == door.id, AuditEntry.action.like("resident_%"))).all()
+    assert sorted(told) == ["resident_added", "resident_corrected"]
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"label": "", "birth_year": "1990"}, "Cần nhập quan hệ với chủ hộ"),
+    ({"label": "vợ", "birth_year": "19x0"}, "Năm sinh không hợp lệ"),
+    ({"label": "vợ", "birth_year": "2999"}, "Năm sinh không hợp lệ"),
+])
+def test_a_bad_resident_at_the_door_is_refused_and_changes_nothing(client, auth, day, fields,
+                                                                    message):
+    from models import Resident
+    door = day.mine[0]
+    before = sorted((r.label, r.birth_year) for r in door.residents)
+    auth.sign_in(day.volunteer)
+    token = {**HX, "X-CSRFToken": _token(client)}
+    for url in (f"/walk/stops/{door.id}/residents",
+                f"/walk/stops/{door.id}/residents/{door.residents[1].id}"):
+        answer = client.post(url, headers=token, data=fields)
+        assert answer.status_code == 400 and message in answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert sorted((r.label, r.birth_year) for r in db.session.scalars(
+        db.select(Resident).where(Resident.household_id == door.id))) == before
+
+
+def test_residents_of_a_door_outside_the_walk_are_not_touched(client, auth, day):
+    other = day.theirs[0]
+    auth.sign_in(day.volunteer)
+    token = {**HX, "X-CSRFToken": _token(client)}
+    assert client.get(f"/walk/stops/{other.id}/residents", headers=HX).status_code == 404
+    assert client.post(f"/walk/stops/{other.id}/residents", headers=token,
+                       data={"label": "vợ", "birth_year": "1990"}).status_code == 404
+    assert client.post(f"/walk/stops/{other.id}/residents/{other.residents[0].id}",
+                       headers=token, data={"label": "x", "birth_year": ""}).status_code == 404
+    assert client.post(f"/walk/stops/{day.mine[0].id}/residents/{other.residents[0].id}",
+                       headers=token, data={"label": "x", "birth_year": ""}).status_code == 400

@@ -49,7 +49,7 @@ def _record_offline(phone, door: int) -> None:
     """Record a visit with a note while the save cannot reach the server."""
     phone.route(VISITS, lambda route: route.abort("internetdisconnected"))
     _record(phone.locator(f"#stop-{door}"), "Đã gặp", note=NOTE)
-    expect(phone.locator(f"#stop-{door} .unsaved")).to_contain_text("Chưa lưu")
+    expect(phone.locator(f"#stop-{door} .unsaved")).to_contain_text("Chưa gửi")
     expect(phone.locator("#walk-queue")).to_contain_text("1 lượt")
     assert _holds_note(phone)
 

@@ -27,12 +27,12 @@ def _walk(phone_number: str) -> Walk:
 
 
 def _record(card, label: str, note: str = "") -> None:
-    """Open the card's form, tap an outcome, and save."""
-    card.locator("summary", has_text="Ghi lượt gõ cửa").tap()
-    card.get_by_label(label, exact=True).check()
+    """Tap an outcome on the card (the form opens), and save."""
+    card.get_by_label(label, exact=True).tap()
     if label == "Hẹn quay lại":
         card.locator("input[name=come_back_day]").fill(
             (local_today() + timedelta(days=2)).isoformat())
+        card.locator("select[name=come_back_slot]").select_option("toi")
     if note:
         card.get_by_label("Ghi chú").fill(note)
     card.get_by_role("button", name="Lưu", exact=True).tap()
@@ -89,7 +89,9 @@ def test_visits_saved_offline_are_sent_once_when_the_network_returns(demo_server
     _record(phone.locator(f"#stop-{first}"), "Đã gặp")
     _record(phone.locator(f"#stop-{second}"), "Không có nhà")
     for household_id in (first, second):
-        expect(phone.locator(f"#stop-{household_id} .unsaved")).to_contain_text("Chưa lưu")
+        expect(phone.locator(f"#stop-{household_id} .unsaved")).to_contain_text("Chưa gửi")
+    expect(phone.locator("#toast")).to_have_text(  # one voice: the toast says what the card says
+        phone.locator(f"#stop-{first} .unsaved-text").inner_text())
     expect(phone.locator("#walk-queue")).to_contain_text("2 lượt")
     phone.locator(f"#stop-{first} .retry").tap()  # an impatient thumb: the same id again
     assert _visits_of(first) == [] and _visits_of(second) == []
@@ -111,12 +113,11 @@ def test_a_refused_save_says_not_saved_and_keeps_what_was_typed(demo_server, pho
     sign_in(phone, demo_server, *DEMO_VOLUNTEER)
     household_id = _walk(DEMO_VOLUNTEER[0]).stops[0].household_id
     card = phone.locator(f"#stop-{household_id}")
-    card.locator("summary", has_text="Ghi lượt gõ cửa").tap()
-    card.get_by_label("Không có nhà", exact=True).check()
+    card.get_by_label("Không có nhà", exact=True).tap()
     card.get_by_label("Ghi chú").fill("Hàng xóm bảo tối mới về")
     phone.route(re.compile(r".*/visits$"), lambda route: route.fulfill(status=500, body="boom"))
     card.get_by_role("button", name="Lưu", exact=True).tap()
-    expect(card.locator(".unsaved")).to_contain_text("Chưa lưu")
+    expect(card.locator(".unsaved")).to_contain_text("Chưa gửi")  # a 500: sent again by itself
     expect(card.get_by_label("Ghi chú")).to_have_value("Hàng xóm bảo tối mới về")
     phone.unroute(re.compile(r".*/visits$"))
     card.locator(".retry").tap()
@@ -127,8 +128,12 @@ def test_a_refused_save_says_not_saved_and_keeps_what_was_typed(demo_server, pho
 
 def test_the_walk_opens_again_without_a_connection(demo_server, phone):
     sign_in(phone, demo_server, *DEMO_VOLUNTEER)
-    _controlled_by_service_worker(phone)
-    phone.reload()  # now through the service worker, which keeps a copy
+    _controlled_by_service_worker(phone)  # no reload online first: the first open is kept
+    for _ in range(50):
+        if "/walk" in phone.evaluate("""async () => (await (await caches.open('gocua-walk-v2'))
+                                         .keys()).map(r => new URL(r.url).pathname)"""):
+            break
+        phone.wait_for_timeout(100)
     phone.context.set_offline(True)
     phone.reload()
     expect(phone.get_by_role("heading", name="Lộ trình hôm nay")).to_be_visible()
@@ -180,14 +185,14 @@ def test_consent_is_asked_at_the_door_only_until_it_is_given(demo_server, phone)
     stops = [s.household_id for s in _walk(DEMO_VOLUNTEER[0]).stops]
     household_id = next(h for h in stops if db.session.get(Household, h).consent_at is None)
     card = phone.locator(f"#stop-{household_id}")
-    card.locator("summary", has_text="Ghi lượt gõ cửa").tap()
     consent = card.get_by_label("Hộ đồng ý cho Tổ lưu và dùng thông tin của hộ", exact=False)
+    expect(consent).to_be_hidden()  # asked only when the household is met
+    card.get_by_label("Đã gặp", exact=True).tap()
     consent.check()
-    card.get_by_label("Không có nhà", exact=True).check()  # a slip: nobody was met
-    card.get_by_role("button", name="Lưu", exact=True).tap()
-    expect(card.locator(".unsaved")).to_contain_text("Chỉ ghi nhận đồng ý khi đã gặp hộ")
+    card.get_by_label("Không có nhà", exact=True).tap()  # a slip: the box goes, is not sent
+    expect(consent).to_be_hidden()
+    card.get_by_label("Đã gặp", exact=True).tap()
     expect(consent).to_be_checked()  # nothing typed is lost
-    card.get_by_label("Đã gặp", exact=True).check()
     card.get_by_role("button", name="Lưu", exact=True).tap()
     expect(phone.locator(f"#stop-{household_id} .tag")).to_have_text("Đã gặp")
     expect(phone.locator(f"#stop-{household_id} input[name=consent]")).to_have_count(0)
@@ -215,3 +220,29 @@ def test_directions_open_apple_maps_on_an_iphone_and_the_maps_app_on_android(dem
     _record(iphone.locator(f"#stop-{household_id}"), "Không có nhà")
     expect(iphone.locator(f"#stop-{household_id} .tag")).to_have_text("Không có nhà")
     expect(iphone.locator(link)).to_have_attribute("href", on_iphone)
+
+
+ZALO_UA = ("Mozilla/5.0 (Linux; Android 13; SM-A145F Build/TP1A.220624.014; wv) AppleWebKit/537.36 "
+           "(KHTML, like Gecko) Version/4.0 Chrome/126.0.6478.134 Mobile Safari/537.36 "
+           "Zalo android/12110232 ZaloTheme/light ZaloLanguage/vi")
+
+
+def test_directions_in_zalos_in_app_browser_go_through_a_link_android_hands_to_maps(
+        demo_server, new_page):
+    """Zalo's in-app browser is a WebView that drops geo: links: there the link is Google
+    Maps' https directions address, which Android opens in the maps app."""
+    zalo = new_page("phone", user_agent=ZALO_UA)
+    sign_in(zalo, demo_server, *DEMO_VOLUNTEER)
+    household_id = _walk(DEMO_VOLUNTEER[0]).stops[0].household_id
+    link = zalo.locator(f"#stop-{household_id} a:has-text('Chỉ đường')")
+    href = link.get_attribute("href")
+    assert re.fullmatch(r"https://www\.google\.com/maps/dir/\?api=1&destination=-?[\d.]+,-?[\d.]+"
+                        r"&travelmode=walking", href), href
+    # The page never loads anything from that host (only the tile server is contacted).
+    requested = []
+    zalo.on("request", lambda request: requested.append(request.url))
+    _record(zalo.locator(f"#stop-{household_id}"), "Không có nhà")  # the swapped card too
+    expect(zalo.locator(f"#stop-{household_id} .tag")).to_have_text("Không có nhà")
+    expect(link).to_have_attribute("href", href)
+    assert not [u for u in requested if "google" in u]
+    assert [v.outcome for v in _visits_of(household_id)] == ["not_home"]
