@@ -297,6 +297,11 @@ def run_job(job_id: int) -> Job:
                 return job
         spread = spread_lanes(neighbourhood.id)
         job.state, job.message = "done", f"geocoded={found} lane={spread}"
+        # Automated placings are audited per job (each household's own entry would be
+        # thousands of rows for one import); the leader's and volunteers' changes per house.
+        audit("households_placed", neighbourhood_id=neighbourhood.id, object_type="job",
+              object_id=job.id, geocoded=found, lane=spread,
+              left=len(unplaced(neighbourhood.id)))
     except Exception as error:  # noqa: BLE001 — the job must end, and say why
         db.session.rollback()
         job = db.session.get(Job, job_id)
