@@ -96,6 +96,7 @@ ACTION_LABELS = {
     "households_imported": _("Nhập danh sách hộ"),
     "households_import_refused": _("Nhập danh sách hộ bị từ chối"),
     "households_placing_started": _("Bắt đầu định vị các hộ"),
+    "households_placed": _("Định vị xong các hộ"),
     "visit_recorded": _("Ghi lượt gõ cửa"), "visit_repeated": _("Lượt gõ cửa gửi lại"),
     "visit_undone": _("Huỷ lượt gõ cửa"), "export": _("Xuất dữ liệu"),
     "shift_created": _("Lên kế hoạch buổi"), "shift_response": _("Báo đi được/không đi được"),

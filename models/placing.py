@@ -179,13 +179,26 @@ def decide(proposal: PositionProposal, accept: bool, user_id: Optional[int]) -> 
     audit_move("position_proposal_accepted", household, old, user_id, proposal_id=proposal.id)
 
 
-def unplaced(neighbourhood_id: int) -> list[Household]:
-    """The neighbourhood's households with no position yet, by address."""
+def _unplaced_where(neighbourhood_id: int):
+    return (Household.neighbourhood_id == neighbourhood_id,
+            db.or_(Household.lat.is_(None), Household.lon.is_(None)))
+
+
+def unplaced_count(neighbourhood_id: int) -> int:
+    """How many of the neighbourhood's households have no position yet."""
+    return db.session.scalar(db.select(db.func.count(Household.id))
+                             .where(*_unplaced_where(neighbourhood_id)))
+
+
+def unplaced(neighbourhood_id: int, limit: int | None = None) -> list[Household]:
+    """The neighbourhood's households with no position yet, by address (the first `limit`
+    households of the list, when given)."""
     households = db.session.scalars(db.select(Household).where(
-        Household.neighbourhood_id == neighbourhood_id,
-        db.or_(Household.lat.is_(None), Household.lon.is_(None)))).all()
-    return sorted(households, key=lambda h: (h.lane.full_name if h.lane else h.street,
-                                             house_number_key(h.house_number)))
+        *_unplaced_where(neighbourhood_id))
+        .options(db.selectinload(Household.lane).selectinload(Lane.parent))).all()
+    households.sort(key=lambda h: (h.lane.full_name if h.lane else h.street,
+                                   house_number_key(h.house_number)))
+    return households if limit is None else households[:limit]
 
 
 class DbCache:
@@ -297,6 +310,11 @@ def run_job(job_id: int) -> Job:
                 return job
         spread = spread_lanes(neighbourhood.id)
         job.state, job.message = "done", f"geocoded={found} lane={spread}"
+        # Automated placings are audited per job (each household's own entry would be
+        # thousands of rows for one import); the leader's and volunteers' changes per house.
+        audit("households_placed", neighbourhood_id=neighbourhood.id, object_type="job",
+              object_id=job.id, geocoded=found, lane=spread,
+              left=unplaced_count(neighbourhood.id))
     except Exception as error:  # noqa: BLE001 — the job must end, and say why
         db.session.rollback()
         job = db.session.get(Job, job_id)

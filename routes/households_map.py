@@ -16,6 +16,9 @@ from routes.households import bp
 from routes.web import json_object, map_settings, refused
 from sheets.cells import LAT_RANGE, LON_RANGE
 
+UNPLACED_LISTED = 300  # the "chưa có vị trí" list shows this many; the count says the rest
+
+
 def _map_rows(neighbourhood_id: int) -> tuple[list[dict], list[dict]]:
     lanes = [{"name": lane.full_name, "path": lane.path_points}
              for lane in lanes_of(neighbourhood_id)]
@@ -40,10 +43,11 @@ def map_page():
                       card_url=url_for("households.card", household_id=0).replace(
                           "/0/", "/__ID__/"),
                       draggable=g.user.role in LEADERS)
-    unplaced = placing.unplaced(neighbourhood.id)
+    left = sum(1 for r in rows if r["lat"] is None or r["lon"] is None)
     return render_template("households/map.html", neighbourhood=neighbourhood,
-                           parts=render_parts(m, nonce=g.csp_nonce),
-                           total=len(rows), unplaced=unplaced, left=len(unplaced),
+                           parts=render_parts(m, nonce=g.csp_nonce), total=len(rows),
+                           unplaced=placing.unplaced(neighbourhood.id, UNPLACED_LISTED) if left
+                           else [], left=left,
                            proposals=placing.proposals(neighbourhood.id),
                            job=placing.latest_job(neighbourhood.id))
 
@@ -90,7 +94,7 @@ def place_by_hand(household_id: int):
                        url_for("households.map_page"))
     placing.pin(household, lat, lon, g.user.id, source="hand")
     db.session.commit()
-    left = len(placing.unplaced(household.neighbourhood_id))
+    left = placing.unplaced_count(household.neighbourhood_id)
     if request.is_json:
         return jsonify(id=household.id, lat=household.lat, lon=household.lon,
                        source=household.position_source, left=left)
@@ -110,7 +114,7 @@ def place():
     # A quick job may have ended already (its thread commits while this renders): then the
     # answer must say how many households are left, like the last poll would.
     finished = job.state in ("done", "failed")
-    left = len(placing.unplaced(neighbourhood.id)) if finished else None
+    left = placing.unplaced_count(neighbourhood.id) if finished else None
     return render_template("households/_progress.html", job=job, left=left)
 
 
@@ -122,7 +126,7 @@ def progress(job_id: int):
     if placing.end_if_dead(job):
         db.session.commit()
     finished = job.state in ("done", "failed")
-    left = len(placing.unplaced(job.neighbourhood_id)) if finished else None
+    left = placing.unplaced_count(job.neighbourhood_id) if finished else None
     return render_template("households/_progress.html", job=job, left=left), \
         286 if finished else 200
 

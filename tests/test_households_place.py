@@ -52,6 +52,7 @@ def test_placing_never_says_done_while_households_remain_unplaced(client, leader
     text = _place_all(client)
     assert "Đã đặt xong" not in text
     assert "còn 3 hộ chưa có vị trí" in text and "#unplaced" in text
+    assert _entries("households_placed")[-1].detail["left"] == 3  # the job's own audit
     page = client.get("/households/map").get_data(as_text=True)
     assert 'id="unplaced"' in page and "Chưa có vị trí" in page
     for number in ("7", "9", "11"):
@@ -226,3 +227,13 @@ def test_a_volunteer_never_replaces_the_leaders_pin_and_a_rejection_moves_nothin
     assert proposal.state == "rejected"
     assert (door.lat, door.lon, door.position_source) == (21.5533, 105.8620, "pin")
     assert _entries("position_proposal_rejected")[-1].object_id == door.id
+
+
+def test_a_long_unplaced_list_shows_its_first_part_and_counts_the_rest(client, leader,
+                                                                       monkeypatch):
+    import routes.households_map as households_map
+    monkeypatch.setattr(households_map, "UNPLACED_LISTED", 2)
+    _unplaced(leader, ["7", "9", "11"])
+    page = client.get("/households/map").get_data(as_text=True)
+    assert "Chưa có vị trí (3)" in page and page.count('class="hh-place-btn"') == 2
+    assert "và 1 hộ nữa" in page
