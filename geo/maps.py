@@ -501,6 +501,12 @@ class LaneDrawing(folium.MacroElement):
                 drawPolygon: false, drawRectangle: false, drawCircle: false, drawText: false,
                 cutPolygon: false, rotateMode: false, dragMode: false, removalMode: false,
                 drawPolyline: true, editMode: true});
+            // Geoman's buttons are links named only by their box's title: name them too
+            map.getContainer().querySelectorAll(".leaflet-buttons-control-button")
+                .forEach(function (b) {
+                    var title = b.parentNode.getAttribute("title");
+                    if (title) b.setAttribute("aria-label", title);
+                });
             map.on("pm:create", function (event) {
                 if (drawn) map.removeLayer(drawn);
                 drawn = event.layer;
