@@ -14,6 +14,7 @@ from flask import abort, g, redirect, request, url_for
 from extensions import db
 from models import (Campaign, Household, ImportDraft, Job, Lane, Neighbourhood, Service, Shift,
                     User, Visit, Walk, WalkStop, Ward, audit)
+from models.placing import PositionProposal
 from models.rules import local_today
 from models.progress import stop_of
 from routes.web import id_arg, wants_fragment
@@ -171,6 +172,18 @@ def household_or_404(household_id: int) -> Household:
     if g.user.role in WALKERS or not can_see_neighbourhood(neighbourhood):
         refuse(404, object="household", object_id=household_id)
     return household
+
+
+def proposal_or_404(proposal_id: int) -> PositionProposal:
+    """A volunteer's position proposal for a household of a neighbourhood the user may see;
+    another group's proposal is refused (and audited) like its household."""
+    proposal = db.session.get(PositionProposal, proposal_id)
+    if proposal is None:
+        abort(404)
+    neighbourhood = db.session.get(Neighbourhood, proposal.household.neighbourhood_id)
+    if g.user.role in WALKERS or not can_see_neighbourhood(neighbourhood):
+        refuse(404, object="proposal", object_id=proposal_id)
+    return proposal
 
 
 def shift_or_404(shift_id: int) -> Shift:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from extensions import db
@@ -11,7 +11,7 @@ from geo.maps import household_map, render_parts
 from models import placing, registry
 from models.place import lanes_of
 from routes.access import (LEADERS, MANAGERS, current_neighbourhood, household_or_404,
-                           job_or_404, roles)
+                           job_or_404, proposal_or_404, roles)
 from routes.households import bp
 from routes.web import json_object, map_settings, refused
 from sheets.cells import LAT_RANGE, LON_RANGE
@@ -132,14 +132,6 @@ def progress(job_id: int):
 
 
 
-def _proposal_or_404(proposal_id: int) -> placing.PositionProposal:
-    proposal = db.session.get(placing.PositionProposal, proposal_id)
-    if proposal is None:
-        abort(404)
-    household_or_404(proposal.household_id)  # the leader's own group only (audits refusals)
-    return proposal
-
-
 @bp.post("/proposals/<int:proposal_id>/accept")
 @roles(*LEADERS)
 def accept_proposal(proposal_id: int):
@@ -155,7 +147,7 @@ def reject_proposal(proposal_id: int):
 
 
 def _decide(proposal_id: int, accept: bool):
-    proposal = _proposal_or_404(proposal_id)
+    proposal = proposal_or_404(proposal_id)
     if proposal.state != placing.PENDING:
         return refused(_("Đề xuất này đã được xử lý."), url_for("households.map_page"), 409)
     placing.decide(proposal, accept, g.user.id)

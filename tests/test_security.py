@@ -19,7 +19,7 @@ from extensions import db
 from models import (AuditEntry, AwayDate, Household, ImportDraft, Job, Lane, Shift, User, Visit,
                     Walk)
 from models.campaign import current_campaign
-from models.placing import JOB_KIND
+from models.placing import JOB_KIND, PositionProposal
 from models.visit import VisitInput, record_visit
 from models.rules import local_today
 from tests import helpers
@@ -57,7 +57,10 @@ def _populate(place, volunteers: list[User], leader: User, secret: str) -> Simpl
     found.draft = ImportDraft(neighbourhood_id=place.id, user_id=leader.id, filename="x.csv",
                               data=b"x")
     found.job = Job(kind=JOB_KIND, neighbourhood_id=place.id, state="done")
-    db.session.add_all([found.draft, found.job])
+    first = found.households[volunteers[0].id]
+    found.proposal = PositionProposal(household_id=first.id, user_id=volunteers[0].id,
+                                      lat=10.0, lon=106.0, distance_m=500.0, reason="far")
+    db.session.add_all([found.draft, found.job, found.proposal])
     db.session.flush()
     return found
 
@@ -88,7 +91,7 @@ def _objects(found, volunteer: User) -> dict[str, int]:
             "draft_id": found.draft.id, "job_id": found.job.id, "away_id": away.id,
             "neighbourhood_id": found.place.id, "group_id": found.place.id,
             "ward_id": found.place.ward_id, "campaign_id": found.campaign.id,
-            "service_id": found.campaign.services[0].id}
+            "service_id": found.campaign.services[0].id, "proposal_id": found.proposal.id}
 
 
 MATE_OBJECTS = {"household_id", "resident_id", "user_id", "walk_id", "visit_id", "away_id"}

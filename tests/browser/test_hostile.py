@@ -117,8 +117,14 @@ def test_the_corpus_runs_nowhere_in_the_leaders_pages_and_maps(live_server, desk
     assert not desktop.evaluate(INJECTED) and not watch.events
 
     # Text round-trips: the registry's names and every map's tooltips read as stored.
+    # The registry is paged (25 a page): read every page through its "next" link, each one
+    # as inert as the first.
     desktop.goto(live_server("/households/"))
     names = desktop.locator("tr.hh-row td:first-child a").all_text_contents()
+    while desktop.locator("a[rel=next]").count():
+        desktop.goto(live_server(desktop.locator("a[rel=next]").get_attribute("href")))
+        names += desktop.locator("tr.hh-row td:first-child a").all_text_contents()
+        assert not desktop.evaluate(INJECTED) and not watch.events
     fresh()
     stored = [db.session.get(Household, h.id).head_name for h in planted.households]
     fresh()
