@@ -25,6 +25,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync", "--disable-dev-shm-usage"]
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
+# A mid-range Android phone's Chrome, as volunteers carry (the offline and door-form tests).
+ANDROID_UA = ("Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 (KHTML, like Gecko) "
+              "Chrome/126.0.0.0 Mobile Safari/537.36")
+ANDROID = {**PHONE, "user_agent": ANDROID_UA}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "vi-VN",
            "timezone_id": "Asia/Ho_Chi_Minh"}
 DEMO_LEADER, DEMO_VOLUNTEER = ("totruong", PASSWORD), ("0912000001", PIN)
@@ -143,6 +147,11 @@ def new_page(browser):
 @pytest.fixture
 def phone(new_page):
     return new_page("phone")
+
+
+@pytest.fixture
+def android(new_page):
+    return new_page("phone", user_agent=ANDROID_UA)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from models.base import utcnow
 from models.rules import local_today
 from models.visit import ServiceRecord
 from tests.browser.conftest import DEMO_VOLUNTEER, fresh, sign_in
-from tests.browser.test_offline_walk import ANDROID, _cached
+from tests.browser.test_offline_walk import _cached
 from tests.browser.test_walk import _controlled_by_service_worker, _walk
 
 pytestmark = pytest.mark.browser
@@ -33,14 +33,6 @@ def _since():
     token = read_only.set(True)
     yield
     read_only.reset(token)
-
-
-@pytest.fixture
-def android(browser):
-    context = browser.new_context(**ANDROID)
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def _four_adults(household_id: int) -> None:

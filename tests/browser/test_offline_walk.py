@@ -17,14 +17,12 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from extensions import db, read_only
 from models import User, Visit
 from models.visit import VisitInput, record_visit
-from tests.browser.conftest import CHROMIUM_ARGS, DEMO_VOLUNTEER, PHONE, _chromium, fresh, sign_in
+from tests.browser.conftest import (ANDROID, CHROMIUM_ARGS, DEMO_VOLUNTEER, _chromium, fresh,
+                                    sign_in)
 from models.base import utcnow
 from tests.browser.test_walk import _controlled_by_service_worker, _record, _walk
 
 pytestmark = pytest.mark.browser
-ANDROID_UA = ("Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 (KHTML, like Gecko) "
-              "Chrome/126.0.0.0 Mobile Safari/537.36")
-ANDROID = {**PHONE, "user_agent": ANDROID_UA}
 CACHED_PATHS = """async () => {
     const paths = [];
     for (const name of await caches.keys()) {
@@ -70,14 +68,6 @@ def server(demo_app):
         running.stop()
     except OSError:
         pass
-
-
-@pytest.fixture
-def android(browser):
-    context = browser.new_context(**ANDROID)
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 _started = None

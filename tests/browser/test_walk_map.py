@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from extensions import read_only
 from tests.browser.conftest import DEMO_VOLUNTEER, sign_in
-from tests.browser.test_offline_walk import ANDROID
+from tests.browser.conftest import ANDROID
 from tests.browser.test_walk import _record, _walk
 
 pytestmark = pytest.mark.browser
@@ -27,14 +27,6 @@ def _reader():
     token = read_only.set(True)
     yield
     read_only.reset(token)
-
-
-@pytest.fixture
-def android(browser):
-    context = browser.new_context(**ANDROID)
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def test_doors_do_not_pile_up_and_the_next_door_is_marked(demo_server, android):
